@@ -4173,9 +4173,9 @@ loop:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, SI
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, SI
 	CMPL         SI, $0x000000ff
 	JNE          llslow1
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -4203,29 +4203,17 @@ loop:
 	JMP          lldone1
 
 llslow1:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral1
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, SI
-	CMPL         SI, $0x000000ff
-	JNE          llgeneral1
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -4241,46 +4229,46 @@ llslow1:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone1
 
 llgeneral1:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -4305,7 +4293,7 @@ llgeneral1:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -4317,17 +4305,17 @@ llgeneral1:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -4352,7 +4340,7 @@ llgeneral1:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -4388,9 +4376,9 @@ lldone1:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, SI
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, SI
 	CMPL         SI, $0x000000ff
 	JNE          llslow2
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -4418,29 +4406,17 @@ lldone1:
 	JMP          lldone2
 
 llslow2:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral2
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, SI
-	CMPL         SI, $0x000000ff
-	JNE          llgeneral2
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -4456,46 +4432,46 @@ llslow2:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone2
 
 llgeneral2:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -4520,7 +4496,7 @@ llgeneral2:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -4532,17 +4508,17 @@ llgeneral2:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -4567,7 +4543,7 @@ llgeneral2:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -4613,9 +4589,9 @@ single1:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, SI
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, SI
 	CMPL         SI, $0x000000ff
 	JNE          llslow3
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -4643,29 +4619,17 @@ single1:
 	JMP          lldone3
 
 llslow3:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral3
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, SI
-	CMPL         SI, $0x000000ff
-	JNE          llgeneral3
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -4681,46 +4645,46 @@ llslow3:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone3
 
 llgeneral3:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -4745,7 +4709,7 @@ llgeneral3:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -4757,17 +4721,17 @@ llgeneral3:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -4792,7 +4756,7 @@ llgeneral3:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -4843,9 +4807,9 @@ tail:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, SI
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, SI
 	CMPL         SI, $0x000000ff
 	JNE          llslow4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -4873,29 +4837,17 @@ tail:
 	JMP          lldone4
 
 llslow4:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral4
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, SI
-	CMPL         SI, $0x000000ff
-	JNE          llgeneral4
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -4911,46 +4863,46 @@ llslow4:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone4
 
 llgeneral4:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -4975,7 +4927,7 @@ llgeneral4:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -4987,17 +4939,17 @@ llgeneral4:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -5022,7 +4974,7 @@ llgeneral4:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -5121,9 +5073,9 @@ loop:
 	VBLENDVPS    Y8, Y6, Y7, Y7
 	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
 	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
-	VORPS        Y8, Y6, Y6
-	VANDNPS      Y9, Y6, Y6
-	VMOVMSKPS    Y6, R8
+	VORPS        Y8, Y6, Y8
+	VANDNPS      Y9, Y8, Y8
+	VMOVMSKPS    Y8, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
@@ -5151,29 +5103,17 @@ loop:
 	JMP          lldone5
 
 llslow5:
+	VTESTPS      Y6, Y6
+	JNE          llgeneral5
 	VADDPS       (SP), Y4, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
-	VSUBPS       Y4, Y7, Y7
-	VADDPS       (SP), Y7, Y7
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VCMPPS       $0x1d, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+32(SB), Y9
-	VCMPPS       $0x11, Y9, Y6, Y9
-	VANDPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VCMPPS       $0x1d, Y9, Y7, Y9
-	VBROADCASTSS consts32<>+32(SB), Y10
-	VCMPPS       $0x11, Y10, Y7, Y10
-	VANDPS       Y10, Y9, Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVMSKPS    Y8, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral5
-	VPSUBD       vconsts32x8<>+96(SB), Y6, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
+	VSUBPS       Y4, Y7, Y4
+	VADDPS       (SP), Y4, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
 	VPSUBD       Y8, Y6, Y6
-	VCVTDQ2PS    Y4, Y4
+	VCVTDQ2PS    Y7, Y7
 	VSUBPS       vconsts32x8<>+0(SB), Y6, Y6
 	VMULPS       Y6, Y6, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
@@ -5189,46 +5129,46 @@ llslow5:
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y8, Y6
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y6
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
-	VPSUBD       Y8, Y7, Y7
-	VCVTDQ2PS    Y4, Y4
-	VSUBPS       vconsts32x8<>+0(SB), Y7, Y7
-	VMULPS       Y7, Y7, Y8
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VPSUBD       Y8, Y4, Y4
+	VCVTDQ2PS    Y7, Y7
+	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
+	VMULPS       Y4, Y4, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
-	VFMADD231PS  vconsts32x8<>+128(SB), Y7, Y9
+	VFMADD231PS  vconsts32x8<>+128(SB), Y4, Y9
 	VBROADCASTSS consts32<>+16(SB), Y10
-	VFMADD231PS  vconsts32x8<>+160(SB), Y7, Y10
+	VFMADD231PS  vconsts32x8<>+160(SB), Y4, Y10
 	VBROADCASTSS consts32<>+20(SB), Y11
-	VFMADD231PS  vconsts32x8<>+192(SB), Y7, Y11
+	VFMADD231PS  vconsts32x8<>+192(SB), Y4, Y11
 	VBROADCASTSS consts32<>+24(SB), Y12
-	VFMADD231PS  vconsts32x8<>+224(SB), Y7, Y12
+	VFMADD231PS  vconsts32x8<>+224(SB), Y4, Y12
 	VFMADD231PS  Y10, Y8, Y9
 	VFMADD231PS  Y12, Y8, Y11
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
-	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y7
+	VFMADD231PS  Y9, Y8, Y4
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y4
 	VMULPS       Y6, Y5, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VSUBPS       Y5, Y4, Y4
-	VMULPS       Y7, Y4, Y7
-	VSUBPS       Y7, Y6, Y4
+	VBROADCASTSS consts32<>+28(SB), Y7
+	VXORPS       Y7, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
 	VMOVAPS      Y4, Y5
 	JMP          lldone5
 
 llgeneral5:
 	VADDPS       (SP), Y4, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
+	VBROADCASTSS consts32<>+32(SB), Y7
 	VCMPPS       $0x11, Y7, Y6, Y7
-	VBROADCASTSS consts32<>+40(SB), Y8
+	VBROADCASTSS consts32<>+36(SB), Y8
 	VMULPS       Y8, Y6, Y8
 	VBLENDVPS    Y7, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y7, Y9, Y10, Y7
 	VPSUBD       vconsts32x8<>+96(SB), Y8, Y9
@@ -5253,7 +5193,7 @@ llgeneral5:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y7, Y8
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y8
-	VBROADCASTSS consts32<>+32(SB), Y7
+	VBROADCASTSS consts32<>+44(SB), Y7
 	VCMPPS       $0x00, Y7, Y6, Y9
 	VBLENDVPS    Y9, Y7, Y8, Y8
 	VXORPS       Y7, Y7, Y7
@@ -5265,17 +5205,17 @@ llgeneral5:
 	VBROADCASTSS consts32<>+52(SB), Y7
 	VBLENDVPS    Y6, Y7, Y8, Y8
 	VMULPS       Y8, Y5, Y8
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y8, Y8
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y4, Y6, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y6
 	VCMPPS       $0x11, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y6, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y6, Y9, Y10, Y6
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y9
@@ -5300,7 +5240,7 @@ llgeneral5:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y6, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y7
-	VBROADCASTSS consts32<>+32(SB), Y6
+	VBROADCASTSS consts32<>+44(SB), Y6
 	VCMPPS       $0x00, Y6, Y4, Y9
 	VBLENDVPS    Y9, Y6, Y7, Y7
 	VXORPS       Y6, Y6, Y6
@@ -5343,9 +5283,9 @@ lldone5:
 	VBLENDVPS    Y8, Y6, Y7, Y7
 	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
 	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
-	VORPS        Y8, Y6, Y6
-	VANDNPS      Y9, Y6, Y6
-	VMOVMSKPS    Y6, R8
+	VORPS        Y8, Y6, Y8
+	VANDNPS      Y9, Y8, Y8
+	VMOVMSKPS    Y8, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow6
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
@@ -5373,29 +5313,17 @@ lldone5:
 	JMP          lldone6
 
 llslow6:
+	VTESTPS      Y6, Y6
+	JNE          llgeneral6
 	VADDPS       (SP), Y4, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
-	VSUBPS       Y4, Y7, Y7
-	VADDPS       (SP), Y7, Y7
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VCMPPS       $0x1d, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+32(SB), Y9
-	VCMPPS       $0x11, Y9, Y6, Y9
-	VANDPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VCMPPS       $0x1d, Y9, Y7, Y9
-	VBROADCASTSS consts32<>+32(SB), Y10
-	VCMPPS       $0x11, Y10, Y7, Y10
-	VANDPS       Y10, Y9, Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVMSKPS    Y8, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral6
-	VPSUBD       vconsts32x8<>+96(SB), Y6, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
+	VSUBPS       Y4, Y7, Y4
+	VADDPS       (SP), Y4, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
 	VPSUBD       Y8, Y6, Y6
-	VCVTDQ2PS    Y4, Y4
+	VCVTDQ2PS    Y7, Y7
 	VSUBPS       vconsts32x8<>+0(SB), Y6, Y6
 	VMULPS       Y6, Y6, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
@@ -5411,46 +5339,46 @@ llslow6:
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y8, Y6
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y6
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
-	VPSUBD       Y8, Y7, Y7
-	VCVTDQ2PS    Y4, Y4
-	VSUBPS       vconsts32x8<>+0(SB), Y7, Y7
-	VMULPS       Y7, Y7, Y8
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VPSUBD       Y8, Y4, Y4
+	VCVTDQ2PS    Y7, Y7
+	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
+	VMULPS       Y4, Y4, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
-	VFMADD231PS  vconsts32x8<>+128(SB), Y7, Y9
+	VFMADD231PS  vconsts32x8<>+128(SB), Y4, Y9
 	VBROADCASTSS consts32<>+16(SB), Y10
-	VFMADD231PS  vconsts32x8<>+160(SB), Y7, Y10
+	VFMADD231PS  vconsts32x8<>+160(SB), Y4, Y10
 	VBROADCASTSS consts32<>+20(SB), Y11
-	VFMADD231PS  vconsts32x8<>+192(SB), Y7, Y11
+	VFMADD231PS  vconsts32x8<>+192(SB), Y4, Y11
 	VBROADCASTSS consts32<>+24(SB), Y12
-	VFMADD231PS  vconsts32x8<>+224(SB), Y7, Y12
+	VFMADD231PS  vconsts32x8<>+224(SB), Y4, Y12
 	VFMADD231PS  Y10, Y8, Y9
 	VFMADD231PS  Y12, Y8, Y11
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
-	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y7
+	VFMADD231PS  Y9, Y8, Y4
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y4
 	VMULPS       Y6, Y5, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VSUBPS       Y5, Y4, Y4
-	VMULPS       Y7, Y4, Y7
-	VSUBPS       Y7, Y6, Y4
+	VBROADCASTSS consts32<>+28(SB), Y7
+	VXORPS       Y7, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
 	VMOVAPS      Y4, Y5
 	JMP          lldone6
 
 llgeneral6:
 	VADDPS       (SP), Y4, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
+	VBROADCASTSS consts32<>+32(SB), Y7
 	VCMPPS       $0x11, Y7, Y6, Y7
-	VBROADCASTSS consts32<>+40(SB), Y8
+	VBROADCASTSS consts32<>+36(SB), Y8
 	VMULPS       Y8, Y6, Y8
 	VBLENDVPS    Y7, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y7, Y9, Y10, Y7
 	VPSUBD       vconsts32x8<>+96(SB), Y8, Y9
@@ -5475,7 +5403,7 @@ llgeneral6:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y7, Y8
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y8
-	VBROADCASTSS consts32<>+32(SB), Y7
+	VBROADCASTSS consts32<>+44(SB), Y7
 	VCMPPS       $0x00, Y7, Y6, Y9
 	VBLENDVPS    Y9, Y7, Y8, Y8
 	VXORPS       Y7, Y7, Y7
@@ -5487,17 +5415,17 @@ llgeneral6:
 	VBROADCASTSS consts32<>+52(SB), Y7
 	VBLENDVPS    Y6, Y7, Y8, Y8
 	VMULPS       Y8, Y5, Y8
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y8, Y8
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y4, Y6, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y6
 	VCMPPS       $0x11, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y6, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y6, Y9, Y10, Y6
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y9
@@ -5522,7 +5450,7 @@ llgeneral6:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y6, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y7
-	VBROADCASTSS consts32<>+32(SB), Y6
+	VBROADCASTSS consts32<>+44(SB), Y6
 	VCMPPS       $0x00, Y6, Y4, Y9
 	VBLENDVPS    Y9, Y6, Y7, Y7
 	VXORPS       Y6, Y6, Y6
@@ -5575,9 +5503,9 @@ single1:
 	VBLENDVPS    Y8, Y6, Y7, Y7
 	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
 	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
-	VORPS        Y8, Y6, Y6
-	VANDNPS      Y9, Y6, Y6
-	VMOVMSKPS    Y6, R8
+	VORPS        Y8, Y6, Y8
+	VANDNPS      Y9, Y8, Y8
+	VMOVMSKPS    Y8, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow7
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
@@ -5605,29 +5533,17 @@ single1:
 	JMP          lldone7
 
 llslow7:
+	VTESTPS      Y6, Y6
+	JNE          llgeneral7
 	VADDPS       (SP), Y4, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
-	VSUBPS       Y4, Y7, Y7
-	VADDPS       (SP), Y7, Y7
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VCMPPS       $0x1d, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+32(SB), Y9
-	VCMPPS       $0x11, Y9, Y6, Y9
-	VANDPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VCMPPS       $0x1d, Y9, Y7, Y9
-	VBROADCASTSS consts32<>+32(SB), Y10
-	VCMPPS       $0x11, Y10, Y7, Y10
-	VANDPS       Y10, Y9, Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVMSKPS    Y8, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral7
-	VPSUBD       vconsts32x8<>+96(SB), Y6, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
+	VSUBPS       Y4, Y7, Y4
+	VADDPS       (SP), Y4, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
 	VPSUBD       Y8, Y6, Y6
-	VCVTDQ2PS    Y4, Y4
+	VCVTDQ2PS    Y7, Y7
 	VSUBPS       vconsts32x8<>+0(SB), Y6, Y6
 	VMULPS       Y6, Y6, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
@@ -5643,46 +5559,46 @@ llslow7:
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y8, Y6
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y6
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
-	VPSUBD       Y8, Y7, Y7
-	VCVTDQ2PS    Y4, Y4
-	VSUBPS       vconsts32x8<>+0(SB), Y7, Y7
-	VMULPS       Y7, Y7, Y8
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VPSUBD       Y8, Y4, Y4
+	VCVTDQ2PS    Y7, Y7
+	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
+	VMULPS       Y4, Y4, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
-	VFMADD231PS  vconsts32x8<>+128(SB), Y7, Y9
+	VFMADD231PS  vconsts32x8<>+128(SB), Y4, Y9
 	VBROADCASTSS consts32<>+16(SB), Y10
-	VFMADD231PS  vconsts32x8<>+160(SB), Y7, Y10
+	VFMADD231PS  vconsts32x8<>+160(SB), Y4, Y10
 	VBROADCASTSS consts32<>+20(SB), Y11
-	VFMADD231PS  vconsts32x8<>+192(SB), Y7, Y11
+	VFMADD231PS  vconsts32x8<>+192(SB), Y4, Y11
 	VBROADCASTSS consts32<>+24(SB), Y12
-	VFMADD231PS  vconsts32x8<>+224(SB), Y7, Y12
+	VFMADD231PS  vconsts32x8<>+224(SB), Y4, Y12
 	VFMADD231PS  Y10, Y8, Y9
 	VFMADD231PS  Y12, Y8, Y11
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
-	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y7
+	VFMADD231PS  Y9, Y8, Y4
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y4
 	VMULPS       Y6, Y5, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VSUBPS       Y5, Y4, Y4
-	VMULPS       Y7, Y4, Y7
-	VSUBPS       Y7, Y6, Y4
+	VBROADCASTSS consts32<>+28(SB), Y7
+	VXORPS       Y7, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
 	VMOVAPS      Y4, Y5
 	JMP          lldone7
 
 llgeneral7:
 	VADDPS       (SP), Y4, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
+	VBROADCASTSS consts32<>+32(SB), Y7
 	VCMPPS       $0x11, Y7, Y6, Y7
-	VBROADCASTSS consts32<>+40(SB), Y8
+	VBROADCASTSS consts32<>+36(SB), Y8
 	VMULPS       Y8, Y6, Y8
 	VBLENDVPS    Y7, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y7, Y9, Y10, Y7
 	VPSUBD       vconsts32x8<>+96(SB), Y8, Y9
@@ -5707,7 +5623,7 @@ llgeneral7:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y7, Y8
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y8
-	VBROADCASTSS consts32<>+32(SB), Y7
+	VBROADCASTSS consts32<>+44(SB), Y7
 	VCMPPS       $0x00, Y7, Y6, Y9
 	VBLENDVPS    Y9, Y7, Y8, Y8
 	VXORPS       Y7, Y7, Y7
@@ -5719,17 +5635,17 @@ llgeneral7:
 	VBROADCASTSS consts32<>+52(SB), Y7
 	VBLENDVPS    Y6, Y7, Y8, Y8
 	VMULPS       Y8, Y5, Y8
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y8, Y8
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y4, Y6, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y6
 	VCMPPS       $0x11, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y6, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y6, Y9, Y10, Y6
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y9
@@ -5754,7 +5670,7 @@ llgeneral7:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y6, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y7
-	VBROADCASTSS consts32<>+32(SB), Y6
+	VBROADCASTSS consts32<>+44(SB), Y6
 	VCMPPS       $0x00, Y6, Y4, Y9
 	VBLENDVPS    Y9, Y6, Y7, Y7
 	VXORPS       Y6, Y6, Y6
@@ -5812,9 +5728,9 @@ tail:
 	VBLENDVPS    Y8, Y6, Y7, Y7
 	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
 	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
-	VORPS        Y8, Y6, Y6
-	VANDNPS      Y9, Y6, Y6
-	VMOVMSKPS    Y6, R8
+	VORPS        Y8, Y6, Y8
+	VANDNPS      Y9, Y8, Y8
+	VMOVMSKPS    Y8, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow8
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
@@ -5842,29 +5758,17 @@ tail:
 	JMP          lldone8
 
 llslow8:
+	VTESTPS      Y6, Y6
+	JNE          llgeneral8
 	VADDPS       (SP), Y4, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
-	VSUBPS       Y4, Y7, Y7
-	VADDPS       (SP), Y7, Y7
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VCMPPS       $0x1d, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+32(SB), Y9
-	VCMPPS       $0x11, Y9, Y6, Y9
-	VANDPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VCMPPS       $0x1d, Y9, Y7, Y9
-	VBROADCASTSS consts32<>+32(SB), Y10
-	VCMPPS       $0x11, Y10, Y7, Y10
-	VANDPS       Y10, Y9, Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVMSKPS    Y8, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral8
-	VPSUBD       vconsts32x8<>+96(SB), Y6, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
+	VSUBPS       Y4, Y7, Y4
+	VADDPS       (SP), Y4, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
 	VPSUBD       Y8, Y6, Y6
-	VCVTDQ2PS    Y4, Y4
+	VCVTDQ2PS    Y7, Y7
 	VSUBPS       vconsts32x8<>+0(SB), Y6, Y6
 	VMULPS       Y6, Y6, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
@@ -5880,46 +5784,46 @@ llslow8:
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y8, Y6
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y6
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
-	VPSUBD       Y8, Y7, Y7
-	VCVTDQ2PS    Y4, Y4
-	VSUBPS       vconsts32x8<>+0(SB), Y7, Y7
-	VMULPS       Y7, Y7, Y8
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VPSUBD       Y8, Y4, Y4
+	VCVTDQ2PS    Y7, Y7
+	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
+	VMULPS       Y4, Y4, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
-	VFMADD231PS  vconsts32x8<>+128(SB), Y7, Y9
+	VFMADD231PS  vconsts32x8<>+128(SB), Y4, Y9
 	VBROADCASTSS consts32<>+16(SB), Y10
-	VFMADD231PS  vconsts32x8<>+160(SB), Y7, Y10
+	VFMADD231PS  vconsts32x8<>+160(SB), Y4, Y10
 	VBROADCASTSS consts32<>+20(SB), Y11
-	VFMADD231PS  vconsts32x8<>+192(SB), Y7, Y11
+	VFMADD231PS  vconsts32x8<>+192(SB), Y4, Y11
 	VBROADCASTSS consts32<>+24(SB), Y12
-	VFMADD231PS  vconsts32x8<>+224(SB), Y7, Y12
+	VFMADD231PS  vconsts32x8<>+224(SB), Y4, Y12
 	VFMADD231PS  Y10, Y8, Y9
 	VFMADD231PS  Y12, Y8, Y11
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
-	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y7
+	VFMADD231PS  Y9, Y8, Y4
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y4
 	VMULPS       Y6, Y5, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VSUBPS       Y5, Y4, Y4
-	VMULPS       Y7, Y4, Y7
-	VSUBPS       Y7, Y6, Y4
+	VBROADCASTSS consts32<>+28(SB), Y7
+	VXORPS       Y7, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
 	VMOVAPS      Y4, Y5
 	JMP          lldone8
 
 llgeneral8:
 	VADDPS       (SP), Y4, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
+	VBROADCASTSS consts32<>+32(SB), Y7
 	VCMPPS       $0x11, Y7, Y6, Y7
-	VBROADCASTSS consts32<>+40(SB), Y8
+	VBROADCASTSS consts32<>+36(SB), Y8
 	VMULPS       Y8, Y6, Y8
 	VBLENDVPS    Y7, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y7, Y9, Y10, Y7
 	VPSUBD       vconsts32x8<>+96(SB), Y8, Y9
@@ -5944,7 +5848,7 @@ llgeneral8:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y7, Y8
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y8
-	VBROADCASTSS consts32<>+32(SB), Y7
+	VBROADCASTSS consts32<>+44(SB), Y7
 	VCMPPS       $0x00, Y7, Y6, Y9
 	VBLENDVPS    Y9, Y7, Y8, Y8
 	VXORPS       Y7, Y7, Y7
@@ -5956,17 +5860,17 @@ llgeneral8:
 	VBROADCASTSS consts32<>+52(SB), Y7
 	VBLENDVPS    Y6, Y7, Y8, Y8
 	VMULPS       Y8, Y5, Y8
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y8, Y8
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y4, Y6, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y6
 	VCMPPS       $0x11, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y6, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y6, Y9, Y10, Y6
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y9
@@ -5991,7 +5895,7 @@ llgeneral8:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y6, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y7
-	VBROADCASTSS consts32<>+32(SB), Y6
+	VBROADCASTSS consts32<>+44(SB), Y6
 	VCMPPS       $0x00, Y6, Y4, Y9
 	VBLENDVPS    Y9, Y6, Y7, Y7
 	VXORPS       Y6, Y6, Y6
@@ -6114,9 +6018,9 @@ loop:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, DI
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, DI
 	CMPL         DI, $0x000000ff
 	JNE          llslow9
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -6144,29 +6048,17 @@ loop:
 	JMP          lldone9
 
 llslow9:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral9
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, DI
-	CMPL         DI, $0x000000ff
-	JNE          llgeneral9
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -6182,46 +6074,46 @@ llslow9:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone9
 
 llgeneral9:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -6246,7 +6138,7 @@ llgeneral9:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -6258,17 +6150,17 @@ llgeneral9:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -6293,7 +6185,7 @@ llgeneral9:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -6332,9 +6224,9 @@ lldone9:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, DI
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, DI
 	CMPL         DI, $0x000000ff
 	JNE          llslow10
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -6362,29 +6254,17 @@ lldone9:
 	JMP          lldone10
 
 llslow10:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral10
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, DI
-	CMPL         DI, $0x000000ff
-	JNE          llgeneral10
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -6400,46 +6280,46 @@ llslow10:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone10
 
 llgeneral10:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -6464,7 +6344,7 @@ llgeneral10:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -6476,17 +6356,17 @@ llgeneral10:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -6511,7 +6391,7 @@ llgeneral10:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -6560,9 +6440,9 @@ single1:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, DI
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, DI
 	CMPL         DI, $0x000000ff
 	JNE          llslow11
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -6590,29 +6470,17 @@ single1:
 	JMP          lldone11
 
 llslow11:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral11
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, DI
-	CMPL         DI, $0x000000ff
-	JNE          llgeneral11
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -6628,46 +6496,46 @@ llslow11:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone11
 
 llgeneral11:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -6692,7 +6560,7 @@ llgeneral11:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -6704,17 +6572,17 @@ llgeneral11:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -6739,7 +6607,7 @@ llgeneral11:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -6793,9 +6661,9 @@ tail:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, DI
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, DI
 	CMPL         DI, $0x000000ff
 	JNE          llslow12
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -6823,29 +6691,17 @@ tail:
 	JMP          lldone12
 
 llslow12:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral12
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, DI
-	CMPL         DI, $0x000000ff
-	JNE          llgeneral12
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -6861,46 +6717,46 @@ llslow12:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone12
 
 llgeneral12:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -6925,7 +6781,7 @@ llgeneral12:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -6937,17 +6793,17 @@ llgeneral12:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -6972,7 +6828,7 @@ llgeneral12:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -7074,9 +6930,9 @@ loop:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R8
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow13
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -7104,29 +6960,17 @@ loop:
 	JMP          lldone13
 
 llslow13:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral13
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral13
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -7142,46 +6986,46 @@ llslow13:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone13
 
 llgeneral13:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -7206,7 +7050,7 @@ llgeneral13:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -7218,17 +7062,17 @@ llgeneral13:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -7253,7 +7097,7 @@ llgeneral13:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -7292,9 +7136,9 @@ lldone13:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R8
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow14
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -7322,29 +7166,17 @@ lldone13:
 	JMP          lldone14
 
 llslow14:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral14
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral14
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -7360,46 +7192,46 @@ llslow14:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone14
 
 llgeneral14:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -7424,7 +7256,7 @@ llgeneral14:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -7436,17 +7268,17 @@ llgeneral14:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -7471,7 +7303,7 @@ llgeneral14:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -7520,9 +7352,9 @@ single1:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R8
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow15
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -7550,29 +7382,17 @@ single1:
 	JMP          lldone15
 
 llslow15:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral15
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral15
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -7588,46 +7408,46 @@ llslow15:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone15
 
 llgeneral15:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -7652,7 +7472,7 @@ llgeneral15:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -7664,17 +7484,17 @@ llgeneral15:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -7699,7 +7519,7 @@ llgeneral15:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -7753,9 +7573,9 @@ tail:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R8
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow16
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -7783,29 +7603,17 @@ tail:
 	JMP          lldone16
 
 llslow16:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral16
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral16
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -7821,46 +7629,46 @@ llslow16:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone16
 
 llgeneral16:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -7885,7 +7693,7 @@ llgeneral16:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -7897,17 +7705,17 @@ llgeneral16:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -7932,7 +7740,7 @@ llgeneral16:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -8036,55 +7844,47 @@ loop:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, DI
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, DI
 	CMPL         DI, $0x000000ff
 	JNE          llslow17
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone17
 
 llslow17:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral17
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, DI
-	CMPL         DI, $0x000000ff
-	JNE          llgeneral17
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -8128,23 +7928,35 @@ llslow17:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone17
 
 llgeneral17:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -8169,7 +7981,7 @@ llgeneral17:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -8181,17 +7993,17 @@ llgeneral17:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -8216,7 +8028,7 @@ llgeneral17:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -8231,24 +8043,25 @@ llgeneral17:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone17:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone17:
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
-	VADDPS       Y5, Y0, Y0
+	VADDPS       Y4, Y0, Y0
 	VMOVUPS      32(AX)(BX*4), Y2
 	VMOVUPS      32(CX)(BX*4), Y3
 	VADDPS       (SP), Y2, Y4
@@ -8265,55 +8078,47 @@ lldone17:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, DI
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, DI
 	CMPL         DI, $0x000000ff
 	JNE          llslow18
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone18
 
 llslow18:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral18
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, DI
-	CMPL         DI, $0x000000ff
-	JNE          llgeneral18
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -8357,23 +8162,35 @@ llslow18:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone18
 
 llgeneral18:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -8398,7 +8215,7 @@ llgeneral18:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -8410,17 +8227,17 @@ llgeneral18:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -8445,7 +8262,7 @@ llgeneral18:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -8460,24 +8277,25 @@ llgeneral18:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone18:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone18:
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y2
 	VMOVUPS      Y2, 32(DX)(BX*4)
-	VADDPS       Y5, Y1, Y1
+	VADDPS       Y4, Y1, Y1
 	ADDQ         $0x00000010, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -8504,55 +8322,47 @@ single1:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, DI
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, DI
 	CMPL         DI, $0x000000ff
 	JNE          llslow19
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone19
 
 llslow19:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral19
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, DI
-	CMPL         DI, $0x000000ff
-	JNE          llgeneral19
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -8596,23 +8406,35 @@ llslow19:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone19
 
 llgeneral19:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -8637,7 +8459,7 @@ llgeneral19:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -8649,17 +8471,17 @@ llgeneral19:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -8684,7 +8506,7 @@ llgeneral19:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -8699,24 +8521,25 @@ llgeneral19:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone19:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone19:
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y2
 	VMOVUPS      Y2, (DX)(BX*4)
-	VADDPS       Y5, Y0, Y0
+	VADDPS       Y4, Y0, Y0
 	ADDQ         $0x00000008, BX
 	JMP          single1
 
@@ -8748,55 +8571,47 @@ tail:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, DI
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, DI
 	CMPL         DI, $0x000000ff
 	JNE          llslow20
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone20
 
 llslow20:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral20
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, DI
-	CMPL         DI, $0x000000ff
-	JNE          llgeneral20
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -8840,23 +8655,35 @@ llslow20:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone20
 
 llgeneral20:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -8881,7 +8708,7 @@ llgeneral20:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -8893,17 +8720,17 @@ llgeneral20:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -8928,7 +8755,7 @@ llgeneral20:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -8943,20 +8770,21 @@ llgeneral20:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone20:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone20:
 	VBROADCASTSS s+72(FP), Y3
 	VMULPS       Y2, Y3, Y2
 	LEAQ         tailmask32<>+0(SB), DI
@@ -8968,8 +8796,8 @@ lldone20:
 	MOVQ         $0x00000008, R8
 	SUBQ         SI, R8
 	VMOVDQU      (DI)(R8*4), Y2
-	VANDPS       Y2, Y5, Y5
-	VADDPS       Y5, Y0, Y0
+	VANDPS       Y2, Y4, Y4
+	VADDPS       Y4, Y0, Y0
 	ADDQ         SI, BX
 
 drain:
@@ -9040,55 +8868,47 @@ loop:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R8
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow21
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone21
 
 llslow21:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral21
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral21
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -9132,23 +8952,35 @@ llslow21:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone21
 
 llgeneral21:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -9173,7 +9005,7 @@ llgeneral21:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -9185,17 +9017,17 @@ llgeneral21:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -9220,7 +9052,7 @@ llgeneral21:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -9235,26 +9067,27 @@ llgeneral21:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone21:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone21:
 	VMOVUPS      (DX)(SI*4), Y3
-	VBROADCASTSS s+96(FP), Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS s+96(FP), Y5
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y2
 	VMOVUPS      Y2, (BX)(SI*4)
-	VFMADD231PS  Y5, Y3, Y0
+	VFMADD231PS  Y4, Y3, Y0
 	VMOVUPS      32(AX)(SI*4), Y2
 	VMOVUPS      32(CX)(SI*4), Y3
 	VADDPS       (SP), Y2, Y4
@@ -9271,55 +9104,47 @@ lldone21:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R8
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow22
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone22
 
 llslow22:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral22
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral22
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -9363,23 +9188,35 @@ llslow22:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone22
 
 llgeneral22:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -9404,7 +9241,7 @@ llgeneral22:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -9416,17 +9253,17 @@ llgeneral22:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -9451,7 +9288,7 @@ llgeneral22:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -9466,26 +9303,27 @@ llgeneral22:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone22:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone22:
 	VMOVUPS      32(DX)(SI*4), Y3
-	VBROADCASTSS s+96(FP), Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS s+96(FP), Y5
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y2
 	VMOVUPS      Y2, 32(BX)(SI*4)
-	VFMADD231PS  Y5, Y3, Y1
+	VFMADD231PS  Y4, Y3, Y1
 	ADDQ         $0x00000010, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -9512,55 +9350,47 @@ single1:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R8
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow23
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone23
 
 llslow23:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral23
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral23
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -9604,23 +9434,35 @@ llslow23:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone23
 
 llgeneral23:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -9645,7 +9487,7 @@ llgeneral23:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -9657,17 +9499,17 @@ llgeneral23:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -9692,7 +9534,7 @@ llgeneral23:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -9707,26 +9549,27 @@ llgeneral23:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone23:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone23:
 	VMOVUPS      (DX)(SI*4), Y3
-	VBROADCASTSS s+96(FP), Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS s+96(FP), Y5
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y2
 	VMOVUPS      Y2, (BX)(SI*4)
-	VFMADD231PS  Y5, Y3, Y0
+	VFMADD231PS  Y4, Y3, Y0
 	ADDQ         $0x00000008, SI
 	JMP          single1
 
@@ -9758,55 +9601,47 @@ tail:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R8
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, R8
 	CMPL         R8, $0x000000ff
 	JNE          llslow24
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone24
 
 llslow24:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral24
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R8
-	CMPL         R8, $0x000000ff
-	JNE          llgeneral24
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -9850,23 +9685,35 @@ llslow24:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone24
 
 llgeneral24:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -9891,7 +9738,7 @@ llgeneral24:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -9903,17 +9750,17 @@ llgeneral24:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -9938,7 +9785,7 @@ llgeneral24:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -9953,34 +9800,35 @@ llgeneral24:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone24:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone24:
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
 	VMOVDQU      (R8)(R9*4), Y3
 	VMASKMOVPS   (DX)(SI*4), Y3, Y3
-	VBROADCASTSS s+96(FP), Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS s+96(FP), Y5
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y2
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
-	VMOVDQU      (R8)(R9*4), Y4
-	VMASKMOVPS   Y2, Y4, (BX)(SI*4)
-	VMULPS       Y5, Y3, Y2
+	VMOVDQU      (R8)(R9*4), Y5
+	VMASKMOVPS   Y2, Y5, (BX)(SI*4)
+	VMULPS       Y4, Y3, Y2
 	LEAQ         tailmask32<>+0(SB), R8
 	MOVQ         $0x00000008, R9
 	SUBQ         DI, R9
@@ -10067,9 +9915,9 @@ loop:
 	VBLENDVPS    Y8, Y6, Y7, Y7
 	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
 	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
-	VORPS        Y8, Y6, Y6
-	VANDNPS      Y9, Y6, Y6
-	VMOVMSKPS    Y6, R13
+	VORPS        Y8, Y6, Y8
+	VANDNPS      Y9, Y8, Y8
+	VMOVMSKPS    Y8, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow25
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
@@ -10097,29 +9945,17 @@ loop:
 	JMP          lldone25
 
 llslow25:
+	VTESTPS      Y6, Y6
+	JNE          llgeneral25
 	VADDPS       (SP), Y4, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
-	VSUBPS       Y4, Y7, Y7
-	VADDPS       (SP), Y7, Y7
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VCMPPS       $0x1d, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+32(SB), Y9
-	VCMPPS       $0x11, Y9, Y6, Y9
-	VANDPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VCMPPS       $0x1d, Y9, Y7, Y9
-	VBROADCASTSS consts32<>+32(SB), Y10
-	VCMPPS       $0x11, Y10, Y7, Y10
-	VANDPS       Y10, Y9, Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVMSKPS    Y8, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral25
-	VPSUBD       vconsts32x8<>+96(SB), Y6, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
+	VSUBPS       Y4, Y7, Y4
+	VADDPS       (SP), Y4, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
 	VPSUBD       Y8, Y6, Y6
-	VCVTDQ2PS    Y4, Y4
+	VCVTDQ2PS    Y7, Y7
 	VSUBPS       vconsts32x8<>+0(SB), Y6, Y6
 	VMULPS       Y6, Y6, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
@@ -10135,46 +9971,46 @@ llslow25:
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y8, Y6
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y6
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
-	VPSUBD       Y8, Y7, Y7
-	VCVTDQ2PS    Y4, Y4
-	VSUBPS       vconsts32x8<>+0(SB), Y7, Y7
-	VMULPS       Y7, Y7, Y8
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VPSUBD       Y8, Y4, Y4
+	VCVTDQ2PS    Y7, Y7
+	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
+	VMULPS       Y4, Y4, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
-	VFMADD231PS  vconsts32x8<>+128(SB), Y7, Y9
+	VFMADD231PS  vconsts32x8<>+128(SB), Y4, Y9
 	VBROADCASTSS consts32<>+16(SB), Y10
-	VFMADD231PS  vconsts32x8<>+160(SB), Y7, Y10
+	VFMADD231PS  vconsts32x8<>+160(SB), Y4, Y10
 	VBROADCASTSS consts32<>+20(SB), Y11
-	VFMADD231PS  vconsts32x8<>+192(SB), Y7, Y11
+	VFMADD231PS  vconsts32x8<>+192(SB), Y4, Y11
 	VBROADCASTSS consts32<>+24(SB), Y12
-	VFMADD231PS  vconsts32x8<>+224(SB), Y7, Y12
+	VFMADD231PS  vconsts32x8<>+224(SB), Y4, Y12
 	VFMADD231PS  Y10, Y8, Y9
 	VFMADD231PS  Y12, Y8, Y11
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
-	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y7
+	VFMADD231PS  Y9, Y8, Y4
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y4
 	VMULPS       Y6, Y5, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VSUBPS       Y5, Y4, Y4
-	VMULPS       Y7, Y4, Y7
-	VSUBPS       Y7, Y6, Y4
+	VBROADCASTSS consts32<>+28(SB), Y7
+	VXORPS       Y7, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
 	VMOVAPS      Y4, Y5
 	JMP          lldone25
 
 llgeneral25:
 	VADDPS       (SP), Y4, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
+	VBROADCASTSS consts32<>+32(SB), Y7
 	VCMPPS       $0x11, Y7, Y6, Y7
-	VBROADCASTSS consts32<>+40(SB), Y8
+	VBROADCASTSS consts32<>+36(SB), Y8
 	VMULPS       Y8, Y6, Y8
 	VBLENDVPS    Y7, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y7, Y9, Y10, Y7
 	VPSUBD       vconsts32x8<>+96(SB), Y8, Y9
@@ -10199,7 +10035,7 @@ llgeneral25:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y7, Y8
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y8
-	VBROADCASTSS consts32<>+32(SB), Y7
+	VBROADCASTSS consts32<>+44(SB), Y7
 	VCMPPS       $0x00, Y7, Y6, Y9
 	VBLENDVPS    Y9, Y7, Y8, Y8
 	VXORPS       Y7, Y7, Y7
@@ -10211,17 +10047,17 @@ llgeneral25:
 	VBROADCASTSS consts32<>+52(SB), Y7
 	VBLENDVPS    Y6, Y7, Y8, Y8
 	VMULPS       Y8, Y5, Y8
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y8, Y8
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y4, Y6, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y6
 	VCMPPS       $0x11, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y6, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y6, Y9, Y10, Y6
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y9
@@ -10246,7 +10082,7 @@ llgeneral25:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y6, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y7
-	VBROADCASTSS consts32<>+32(SB), Y6
+	VBROADCASTSS consts32<>+44(SB), Y6
 	VCMPPS       $0x00, Y6, Y4, Y9
 	VBLENDVPS    Y9, Y6, Y7, Y7
 	VXORPS       Y6, Y6, Y6
@@ -10310,9 +10146,9 @@ rowperm37:
 	VBLENDVPS    Y8, Y6, Y7, Y7
 	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
 	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
-	VORPS        Y8, Y6, Y6
-	VANDNPS      Y9, Y6, Y6
-	VMOVMSKPS    Y6, R13
+	VORPS        Y8, Y6, Y8
+	VANDNPS      Y9, Y8, Y8
+	VMOVMSKPS    Y8, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow26
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
@@ -10340,29 +10176,17 @@ rowperm37:
 	JMP          lldone26
 
 llslow26:
+	VTESTPS      Y6, Y6
+	JNE          llgeneral26
 	VADDPS       (SP), Y4, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
-	VSUBPS       Y4, Y7, Y7
-	VADDPS       (SP), Y7, Y7
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VCMPPS       $0x1d, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+32(SB), Y9
-	VCMPPS       $0x11, Y9, Y6, Y9
-	VANDPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VCMPPS       $0x1d, Y9, Y7, Y9
-	VBROADCASTSS consts32<>+32(SB), Y10
-	VCMPPS       $0x11, Y10, Y7, Y10
-	VANDPS       Y10, Y9, Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVMSKPS    Y8, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral26
-	VPSUBD       vconsts32x8<>+96(SB), Y6, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
+	VSUBPS       Y4, Y7, Y4
+	VADDPS       (SP), Y4, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
 	VPSUBD       Y8, Y6, Y6
-	VCVTDQ2PS    Y4, Y4
+	VCVTDQ2PS    Y7, Y7
 	VSUBPS       vconsts32x8<>+0(SB), Y6, Y6
 	VMULPS       Y6, Y6, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
@@ -10378,46 +10202,46 @@ llslow26:
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y8, Y6
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y6
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
-	VPSUBD       Y8, Y7, Y7
-	VCVTDQ2PS    Y4, Y4
-	VSUBPS       vconsts32x8<>+0(SB), Y7, Y7
-	VMULPS       Y7, Y7, Y8
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VPSUBD       Y8, Y4, Y4
+	VCVTDQ2PS    Y7, Y7
+	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
+	VMULPS       Y4, Y4, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
-	VFMADD231PS  vconsts32x8<>+128(SB), Y7, Y9
+	VFMADD231PS  vconsts32x8<>+128(SB), Y4, Y9
 	VBROADCASTSS consts32<>+16(SB), Y10
-	VFMADD231PS  vconsts32x8<>+160(SB), Y7, Y10
+	VFMADD231PS  vconsts32x8<>+160(SB), Y4, Y10
 	VBROADCASTSS consts32<>+20(SB), Y11
-	VFMADD231PS  vconsts32x8<>+192(SB), Y7, Y11
+	VFMADD231PS  vconsts32x8<>+192(SB), Y4, Y11
 	VBROADCASTSS consts32<>+24(SB), Y12
-	VFMADD231PS  vconsts32x8<>+224(SB), Y7, Y12
+	VFMADD231PS  vconsts32x8<>+224(SB), Y4, Y12
 	VFMADD231PS  Y10, Y8, Y9
 	VFMADD231PS  Y12, Y8, Y11
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
-	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y7
+	VFMADD231PS  Y9, Y8, Y4
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y4
 	VMULPS       Y6, Y5, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VSUBPS       Y5, Y4, Y4
-	VMULPS       Y7, Y4, Y7
-	VSUBPS       Y7, Y6, Y4
+	VBROADCASTSS consts32<>+28(SB), Y7
+	VXORPS       Y7, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
 	VMOVAPS      Y4, Y5
 	JMP          lldone26
 
 llgeneral26:
 	VADDPS       (SP), Y4, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
+	VBROADCASTSS consts32<>+32(SB), Y7
 	VCMPPS       $0x11, Y7, Y6, Y7
-	VBROADCASTSS consts32<>+40(SB), Y8
+	VBROADCASTSS consts32<>+36(SB), Y8
 	VMULPS       Y8, Y6, Y8
 	VBLENDVPS    Y7, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y7, Y9, Y10, Y7
 	VPSUBD       vconsts32x8<>+96(SB), Y8, Y9
@@ -10442,7 +10266,7 @@ llgeneral26:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y7, Y8
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y8
-	VBROADCASTSS consts32<>+32(SB), Y7
+	VBROADCASTSS consts32<>+44(SB), Y7
 	VCMPPS       $0x00, Y7, Y6, Y9
 	VBLENDVPS    Y9, Y7, Y8, Y8
 	VXORPS       Y7, Y7, Y7
@@ -10454,17 +10278,17 @@ llgeneral26:
 	VBROADCASTSS consts32<>+52(SB), Y7
 	VBLENDVPS    Y6, Y7, Y8, Y8
 	VMULPS       Y8, Y5, Y8
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y8, Y8
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y4, Y6, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y6
 	VCMPPS       $0x11, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y6, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y6, Y9, Y10, Y6
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y9
@@ -10489,7 +10313,7 @@ llgeneral26:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y6, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y7
-	VBROADCASTSS consts32<>+32(SB), Y6
+	VBROADCASTSS consts32<>+44(SB), Y6
 	VCMPPS       $0x00, Y6, Y4, Y9
 	VBLENDVPS    Y9, Y6, Y7, Y7
 	VXORPS       Y6, Y6, Y6
@@ -10563,9 +10387,9 @@ single1:
 	VBLENDVPS    Y8, Y6, Y7, Y7
 	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
 	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
-	VORPS        Y8, Y6, Y6
-	VANDNPS      Y9, Y6, Y6
-	VMOVMSKPS    Y6, R13
+	VORPS        Y8, Y6, Y8
+	VANDNPS      Y9, Y8, Y8
+	VMOVMSKPS    Y8, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow27
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
@@ -10593,29 +10417,17 @@ single1:
 	JMP          lldone27
 
 llslow27:
+	VTESTPS      Y6, Y6
+	JNE          llgeneral27
 	VADDPS       (SP), Y4, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
-	VSUBPS       Y4, Y7, Y7
-	VADDPS       (SP), Y7, Y7
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VCMPPS       $0x1d, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+32(SB), Y9
-	VCMPPS       $0x11, Y9, Y6, Y9
-	VANDPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VCMPPS       $0x1d, Y9, Y7, Y9
-	VBROADCASTSS consts32<>+32(SB), Y10
-	VCMPPS       $0x11, Y10, Y7, Y10
-	VANDPS       Y10, Y9, Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVMSKPS    Y8, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral27
-	VPSUBD       vconsts32x8<>+96(SB), Y6, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
+	VSUBPS       Y4, Y7, Y4
+	VADDPS       (SP), Y4, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
 	VPSUBD       Y8, Y6, Y6
-	VCVTDQ2PS    Y4, Y4
+	VCVTDQ2PS    Y7, Y7
 	VSUBPS       vconsts32x8<>+0(SB), Y6, Y6
 	VMULPS       Y6, Y6, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
@@ -10631,46 +10443,46 @@ llslow27:
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y8, Y6
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y6
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
-	VPSUBD       Y8, Y7, Y7
-	VCVTDQ2PS    Y4, Y4
-	VSUBPS       vconsts32x8<>+0(SB), Y7, Y7
-	VMULPS       Y7, Y7, Y8
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VPSUBD       Y8, Y4, Y4
+	VCVTDQ2PS    Y7, Y7
+	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
+	VMULPS       Y4, Y4, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
-	VFMADD231PS  vconsts32x8<>+128(SB), Y7, Y9
+	VFMADD231PS  vconsts32x8<>+128(SB), Y4, Y9
 	VBROADCASTSS consts32<>+16(SB), Y10
-	VFMADD231PS  vconsts32x8<>+160(SB), Y7, Y10
+	VFMADD231PS  vconsts32x8<>+160(SB), Y4, Y10
 	VBROADCASTSS consts32<>+20(SB), Y11
-	VFMADD231PS  vconsts32x8<>+192(SB), Y7, Y11
+	VFMADD231PS  vconsts32x8<>+192(SB), Y4, Y11
 	VBROADCASTSS consts32<>+24(SB), Y12
-	VFMADD231PS  vconsts32x8<>+224(SB), Y7, Y12
+	VFMADD231PS  vconsts32x8<>+224(SB), Y4, Y12
 	VFMADD231PS  Y10, Y8, Y9
 	VFMADD231PS  Y12, Y8, Y11
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
-	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y7
+	VFMADD231PS  Y9, Y8, Y4
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y4
 	VMULPS       Y6, Y5, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VSUBPS       Y5, Y4, Y4
-	VMULPS       Y7, Y4, Y7
-	VSUBPS       Y7, Y6, Y4
+	VBROADCASTSS consts32<>+28(SB), Y7
+	VXORPS       Y7, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
 	VMOVAPS      Y4, Y5
 	JMP          lldone27
 
 llgeneral27:
 	VADDPS       (SP), Y4, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
+	VBROADCASTSS consts32<>+32(SB), Y7
 	VCMPPS       $0x11, Y7, Y6, Y7
-	VBROADCASTSS consts32<>+40(SB), Y8
+	VBROADCASTSS consts32<>+36(SB), Y8
 	VMULPS       Y8, Y6, Y8
 	VBLENDVPS    Y7, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y7, Y9, Y10, Y7
 	VPSUBD       vconsts32x8<>+96(SB), Y8, Y9
@@ -10695,7 +10507,7 @@ llgeneral27:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y7, Y8
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y8
-	VBROADCASTSS consts32<>+32(SB), Y7
+	VBROADCASTSS consts32<>+44(SB), Y7
 	VCMPPS       $0x00, Y7, Y6, Y9
 	VBLENDVPS    Y9, Y7, Y8, Y8
 	VXORPS       Y7, Y7, Y7
@@ -10707,17 +10519,17 @@ llgeneral27:
 	VBROADCASTSS consts32<>+52(SB), Y7
 	VBLENDVPS    Y6, Y7, Y8, Y8
 	VMULPS       Y8, Y5, Y8
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y8, Y8
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y4, Y6, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y6
 	VCMPPS       $0x11, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y6, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y6, Y9, Y10, Y6
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y9
@@ -10742,7 +10554,7 @@ llgeneral27:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y6, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y7
-	VBROADCASTSS consts32<>+32(SB), Y6
+	VBROADCASTSS consts32<>+44(SB), Y6
 	VCMPPS       $0x00, Y6, Y4, Y9
 	VBLENDVPS    Y9, Y6, Y7, Y7
 	VXORPS       Y6, Y6, Y6
@@ -10821,9 +10633,9 @@ tail:
 	VBLENDVPS    Y8, Y6, Y7, Y7
 	VPCMPGTD     vconsts32x8<>+64(SB), Y10, Y6
 	VPCMPEQD     vconsts32x8<>+0(SB), Y7, Y8
-	VORPS        Y8, Y6, Y6
-	VANDNPS      Y9, Y6, Y6
-	VMOVMSKPS    Y6, R13
+	VORPS        Y8, Y6, Y8
+	VANDNPS      Y9, Y8, Y8
+	VMOVMSKPS    Y8, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow28
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
@@ -10851,29 +10663,17 @@ tail:
 	JMP          lldone28
 
 llslow28:
+	VTESTPS      Y6, Y6
+	JNE          llgeneral28
 	VADDPS       (SP), Y4, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
-	VSUBPS       Y4, Y7, Y7
-	VADDPS       (SP), Y7, Y7
-	VBROADCASTSS consts32<>+28(SB), Y8
-	VCMPPS       $0x1d, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+32(SB), Y9
-	VCMPPS       $0x11, Y9, Y6, Y9
-	VANDPS       Y9, Y8, Y8
-	VBROADCASTSS consts32<>+28(SB), Y9
-	VCMPPS       $0x1d, Y9, Y7, Y9
-	VBROADCASTSS consts32<>+32(SB), Y10
-	VCMPPS       $0x11, Y10, Y7, Y10
-	VANDPS       Y10, Y9, Y9
-	VANDPS       Y9, Y8, Y8
-	VMOVMSKPS    Y8, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral28
-	VPSUBD       vconsts32x8<>+96(SB), Y6, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
+	VSUBPS       Y4, Y7, Y4
+	VADDPS       (SP), Y4, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
 	VPSUBD       Y8, Y6, Y6
-	VCVTDQ2PS    Y4, Y4
+	VCVTDQ2PS    Y7, Y7
 	VSUBPS       vconsts32x8<>+0(SB), Y6, Y6
 	VMULPS       Y6, Y6, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
@@ -10889,46 +10689,46 @@ llslow28:
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y8, Y6
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y6
-	VPSUBD       vconsts32x8<>+96(SB), Y7, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y8
-	VPSUBD       Y8, Y7, Y7
-	VCVTDQ2PS    Y4, Y4
-	VSUBPS       vconsts32x8<>+0(SB), Y7, Y7
-	VMULPS       Y7, Y7, Y8
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y7
+	VPSRAD       $0x17, Y7, Y7
+	VPSLLD       $0x17, Y7, Y8
+	VPSUBD       Y8, Y4, Y4
+	VCVTDQ2PS    Y7, Y7
+	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
+	VMULPS       Y4, Y4, Y8
 	VBROADCASTSS consts32<>+12(SB), Y9
-	VFMADD231PS  vconsts32x8<>+128(SB), Y7, Y9
+	VFMADD231PS  vconsts32x8<>+128(SB), Y4, Y9
 	VBROADCASTSS consts32<>+16(SB), Y10
-	VFMADD231PS  vconsts32x8<>+160(SB), Y7, Y10
+	VFMADD231PS  vconsts32x8<>+160(SB), Y4, Y10
 	VBROADCASTSS consts32<>+20(SB), Y11
-	VFMADD231PS  vconsts32x8<>+192(SB), Y7, Y11
+	VFMADD231PS  vconsts32x8<>+192(SB), Y4, Y11
 	VBROADCASTSS consts32<>+24(SB), Y12
-	VFMADD231PS  vconsts32x8<>+224(SB), Y7, Y12
+	VFMADD231PS  vconsts32x8<>+224(SB), Y4, Y12
 	VFMADD231PS  Y10, Y8, Y9
 	VFMADD231PS  Y12, Y8, Y11
 	VMULPS       Y8, Y8, Y10
 	VFMADD231PS  Y11, Y10, Y9
-	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y7
+	VFMADD231PS  Y9, Y8, Y4
+	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y4
 	VMULPS       Y6, Y5, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y6, Y6
-	VBROADCASTSS consts32<>+4(SB), Y4
-	VSUBPS       Y5, Y4, Y4
-	VMULPS       Y7, Y4, Y7
-	VSUBPS       Y7, Y6, Y4
+	VBROADCASTSS consts32<>+28(SB), Y7
+	VXORPS       Y7, Y6, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y5, Y7, Y5
+	VMULPS       Y4, Y5, Y4
+	VSUBPS       Y4, Y6, Y4
 	VMOVAPS      Y4, Y5
 	JMP          lldone28
 
 llgeneral28:
 	VADDPS       (SP), Y4, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
+	VBROADCASTSS consts32<>+32(SB), Y7
 	VCMPPS       $0x11, Y7, Y6, Y7
-	VBROADCASTSS consts32<>+40(SB), Y8
+	VBROADCASTSS consts32<>+36(SB), Y8
 	VMULPS       Y8, Y6, Y8
 	VBLENDVPS    Y7, Y8, Y6, Y8
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y7, Y9, Y10, Y7
 	VPSUBD       vconsts32x8<>+96(SB), Y8, Y9
@@ -10953,7 +10753,7 @@ llgeneral28:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y7, Y8
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y8
-	VBROADCASTSS consts32<>+32(SB), Y7
+	VBROADCASTSS consts32<>+44(SB), Y7
 	VCMPPS       $0x00, Y7, Y6, Y9
 	VBLENDVPS    Y9, Y7, Y8, Y8
 	VXORPS       Y7, Y7, Y7
@@ -10965,17 +10765,17 @@ llgeneral28:
 	VBROADCASTSS consts32<>+52(SB), Y7
 	VBLENDVPS    Y6, Y7, Y8, Y8
 	VMULPS       Y8, Y5, Y8
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y8, Y8
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y4, Y6, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y6
+	VBROADCASTSS consts32<>+32(SB), Y6
 	VCMPPS       $0x11, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y6, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y9
+	VBROADCASTSS consts32<>+40(SB), Y9
 	VXORPS       Y10, Y10, Y10
 	VBLENDVPS    Y6, Y9, Y10, Y6
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y9
@@ -11000,7 +10800,7 @@ llgeneral28:
 	VFMADD231PS  Y12, Y11, Y10
 	VFMADD231PS  Y10, Y6, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y9, Y7
-	VBROADCASTSS consts32<>+32(SB), Y6
+	VBROADCASTSS consts32<>+44(SB), Y6
 	VCMPPS       $0x00, Y6, Y4, Y9
 	VBLENDVPS    Y9, Y6, Y7, Y7
 	VXORPS       Y6, Y6, Y6
@@ -11151,9 +10951,9 @@ loop:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R13
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow29
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -11181,29 +10981,17 @@ loop:
 	JMP          lldone29
 
 llslow29:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral29
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral29
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -11219,46 +11007,46 @@ llslow29:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone29
 
 llgeneral29:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -11283,7 +11071,7 @@ llgeneral29:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -11295,17 +11083,17 @@ llgeneral29:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -11330,7 +11118,7 @@ llgeneral29:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -11390,9 +11178,9 @@ rowperm41:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R13
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow30
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -11420,29 +11208,17 @@ rowperm41:
 	JMP          lldone30
 
 llslow30:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral30
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral30
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -11458,46 +11234,46 @@ llslow30:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone30
 
 llgeneral30:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -11522,7 +11298,7 @@ llgeneral30:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -11534,17 +11310,17 @@ llgeneral30:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -11569,7 +11345,7 @@ llgeneral30:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -11639,9 +11415,9 @@ single1:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R13
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow31
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -11669,29 +11445,17 @@ single1:
 	JMP          lldone31
 
 llslow31:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral31
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral31
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -11707,46 +11471,46 @@ llslow31:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone31
 
 llgeneral31:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -11771,7 +11535,7 @@ llgeneral31:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -11783,17 +11547,17 @@ llgeneral31:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -11818,7 +11582,7 @@ llgeneral31:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -11893,9 +11657,9 @@ tail:
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
 	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R13
+	VORPS        Y6, Y4, Y6
+	VANDNPS      Y7, Y6, Y6
+	VMOVMSKPS    Y6, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow32
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
@@ -11923,29 +11687,17 @@ tail:
 	JMP          lldone32
 
 llslow32:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral32
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
-	VSUBPS       Y2, Y5, Y5
-	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral32
-	VPSUBD       vconsts32x8<>+96(SB), Y4, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
+	VSUBPS       Y2, Y5, Y2
+	VADDPS       (SP), Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y4, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
 	VPSUBD       Y6, Y4, Y4
-	VCVTDQ2PS    Y2, Y2
+	VCVTDQ2PS    Y5, Y5
 	VSUBPS       vconsts32x8<>+0(SB), Y4, Y4
 	VMULPS       Y4, Y4, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
@@ -11961,46 +11713,46 @@ llslow32:
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
 	VFMADD231PS  Y7, Y6, Y4
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y4
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y2
-	VPSRAD       $0x17, Y2, Y2
-	VPSLLD       $0x17, Y2, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y2, Y2
-	VSUBPS       vconsts32x8<>+0(SB), Y5, Y5
-	VMULPS       Y5, Y5, Y6
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y4
+	VPSUBD       vconsts32x8<>+96(SB), Y2, Y5
+	VPSRAD       $0x17, Y5, Y5
+	VPSLLD       $0x17, Y5, Y6
+	VPSUBD       Y6, Y2, Y2
+	VCVTDQ2PS    Y5, Y5
+	VSUBPS       vconsts32x8<>+0(SB), Y2, Y2
+	VMULPS       Y2, Y2, Y6
 	VBROADCASTSS consts32<>+12(SB), Y7
-	VFMADD231PS  vconsts32x8<>+128(SB), Y5, Y7
+	VFMADD231PS  vconsts32x8<>+128(SB), Y2, Y7
 	VBROADCASTSS consts32<>+16(SB), Y8
-	VFMADD231PS  vconsts32x8<>+160(SB), Y5, Y8
+	VFMADD231PS  vconsts32x8<>+160(SB), Y2, Y8
 	VBROADCASTSS consts32<>+20(SB), Y9
-	VFMADD231PS  vconsts32x8<>+192(SB), Y5, Y9
+	VFMADD231PS  vconsts32x8<>+192(SB), Y2, Y9
 	VBROADCASTSS consts32<>+24(SB), Y10
-	VFMADD231PS  vconsts32x8<>+224(SB), Y5, Y10
+	VFMADD231PS  vconsts32x8<>+224(SB), Y2, Y10
 	VFMADD231PS  Y8, Y6, Y7
 	VFMADD231PS  Y10, Y6, Y9
 	VMULPS       Y6, Y6, Y8
 	VFMADD231PS  Y9, Y8, Y7
-	VFMADD231PS  Y7, Y6, Y5
-	VFMADD231PS  vconsts32x8<>+256(SB), Y2, Y5
+	VFMADD231PS  Y7, Y6, Y2
+	VFMADD231PS  vconsts32x8<>+256(SB), Y5, Y2
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y2
-	VXORPS       Y2, Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y2
-	VSUBPS       Y3, Y2, Y2
-	VMULPS       Y5, Y2, Y5
-	VSUBPS       Y5, Y4, Y2
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y4, Y4
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y3, Y5, Y3
+	VMULPS       Y2, Y3, Y2
+	VSUBPS       Y2, Y4, Y2
 	VMOVAPS      Y2, Y3
 	JMP          lldone32
 
 llgeneral32:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -12025,7 +11777,7 @@ llgeneral32:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -12037,17 +11789,17 @@ llgeneral32:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y2
 	VADDPS       (SP), Y2, Y2
-	VBROADCASTSS consts32<>+28(SB), Y4
+	VBROADCASTSS consts32<>+32(SB), Y4
 	VCMPPS       $0x11, Y4, Y2, Y4
-	VBROADCASTSS consts32<>+40(SB), Y5
+	VBROADCASTSS consts32<>+36(SB), Y5
 	VMULPS       Y5, Y2, Y5
 	VBLENDVPS    Y4, Y5, Y2, Y5
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y4, Y7, Y8, Y4
 	VPSUBD       vconsts32x8<>+96(SB), Y5, Y7
@@ -12072,7 +11824,7 @@ llgeneral32:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y4, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y5
-	VBROADCASTSS consts32<>+32(SB), Y4
+	VBROADCASTSS consts32<>+44(SB), Y4
 	VCMPPS       $0x00, Y4, Y2, Y7
 	VBLENDVPS    Y7, Y4, Y5, Y5
 	VXORPS       Y4, Y4, Y4
@@ -12204,55 +11956,47 @@ loop:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R13
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow33
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone33
 
 llslow33:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral33
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral33
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -12296,23 +12040,35 @@ llslow33:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone33
 
 llgeneral33:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -12337,7 +12093,7 @@ llgeneral33:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -12349,17 +12105,17 @@ llgeneral33:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -12384,7 +12140,7 @@ llgeneral33:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -12399,26 +12155,27 @@ llgeneral33:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone33:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart45
-	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm45
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone33:
+	MOVQ    R9, R13
+	SUBQ    R8, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart45
+	VMOVUPS (DX)(R8*4), Y3
+	JMP     rowperm45
 
 rowpart45:
 	LEAQ       tailmask32<>+0(SB), R14
@@ -12430,16 +12187,16 @@ rowpart45:
 rowperm45:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y3, Y4, Y3
+	VMOVUPS      (BX)(R13*1), Y5
+	VPERMPS      Y3, Y5, Y3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS s+152(FP), Y5
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y2
 	VMOVUPS      Y2, (R10)(R11*4)
-	VFMADD231PS  Y5, Y3, Y0
+	VFMADD231PS  Y4, Y3, Y0
 	VMOVUPS      32(AX)(R11*4), Y2
 	VMOVUPS      32(CX)(R11*4), Y3
 	VADDPS       (SP), Y2, Y4
@@ -12456,55 +12213,47 @@ rowperm45:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R13
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow34
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone34
 
 llslow34:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral34
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral34
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -12548,23 +12297,35 @@ llslow34:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone34
 
 llgeneral34:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -12589,7 +12350,7 @@ llgeneral34:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -12601,17 +12362,17 @@ llgeneral34:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -12636,7 +12397,7 @@ llgeneral34:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -12651,26 +12412,27 @@ llgeneral34:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone34:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart46
-	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm46
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone34:
+	MOVQ    R9, R13
+	SUBQ    R8, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart46
+	VMOVUPS (DX)(R8*4), Y3
+	JMP     rowperm46
 
 rowpart46:
 	LEAQ       tailmask32<>+0(SB), R14
@@ -12682,16 +12444,16 @@ rowpart46:
 rowperm46:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y3, Y4, Y3
+	VMOVUPS      (BX)(R13*1), Y5
+	VPERMPS      Y3, Y5, Y3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS s+152(FP), Y5
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y2
 	VMOVUPS      Y2, 32(R10)(R11*4)
-	VFMADD231PS  Y5, Y3, Y1
+	VFMADD231PS  Y4, Y3, Y1
 	ADDQ         $0x00000010, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -12718,55 +12480,47 @@ single1:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R13
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow35
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone35
 
 llslow35:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral35
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral35
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -12810,23 +12564,35 @@ llslow35:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone35
 
 llgeneral35:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -12851,7 +12617,7 @@ llgeneral35:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -12863,17 +12629,17 @@ llgeneral35:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -12898,7 +12664,7 @@ llgeneral35:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -12913,26 +12679,27 @@ llgeneral35:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone35:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart47
-	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm47
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone35:
+	MOVQ    R9, R13
+	SUBQ    R8, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart47
+	VMOVUPS (DX)(R8*4), Y3
+	JMP     rowperm47
 
 rowpart47:
 	LEAQ       tailmask32<>+0(SB), R14
@@ -12944,16 +12711,16 @@ rowpart47:
 rowperm47:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y3, Y4, Y3
+	VMOVUPS      (BX)(R13*1), Y5
+	VPERMPS      Y3, Y5, Y3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y2
+	VBROADCASTSS s+152(FP), Y5
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y2
 	VMOVUPS      Y2, (R10)(R11*4)
-	VFMADD231PS  Y5, Y3, Y0
+	VFMADD231PS  Y4, Y3, Y0
 	ADDQ         $0x00000008, R11
 	JMP          single1
 
@@ -12985,55 +12752,47 @@ tail:
 	VPMAXSD      Y8, Y9, Y8
 	VBLENDVPS    Y6, Y4, Y5, Y5
 	VPCMPGTD     vconsts32x8<>+64(SB), Y8, Y4
-	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y6
-	VORPS        Y6, Y4, Y4
-	VANDNPS      Y7, Y4, Y4
-	VMOVMSKPS    Y4, R13
+	VPCMPEQD     vconsts32x8<>+0(SB), Y5, Y8
+	VORPS        Y8, Y4, Y8
+	VANDNPS      Y7, Y8, Y7
+	VMOVMSKPS    Y7, R13
 	CMPL         R13, $0x000000ff
 	JNE          llslow36
-	VPSUBD       vconsts32x8<>+96(SB), Y5, Y4
-	VPSRAD       $0x17, Y4, Y4
-	VPSLLD       $0x17, Y4, Y6
-	VPSUBD       Y6, Y5, Y5
-	VCVTDQ2PS    Y4, Y4
-	VBROADCASTSS consts32<>+4(SB), Y6
-	VSUBPS       Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VBROADCASTSS consts32<>+12(SB), Y7
-	VFNMADD231PS vconsts32x8<>+128(SB), Y5, Y7
-	VBROADCASTSS consts32<>+16(SB), Y8
-	VFNMADD231PS vconsts32x8<>+160(SB), Y5, Y8
-	VBROADCASTSS consts32<>+20(SB), Y9
-	VFNMADD231PS vconsts32x8<>+192(SB), Y5, Y9
-	VBROADCASTSS consts32<>+24(SB), Y10
-	VFNMADD231PS vconsts32x8<>+224(SB), Y5, Y10
-	VFMADD231PS  Y8, Y6, Y7
-	VFMADD231PS  Y10, Y6, Y9
-	VMULPS       Y6, Y6, Y8
-	VFMADD231PS  Y9, Y8, Y7
-	VFNMADD231PS Y7, Y6, Y5
-	VFNMADD231PS vconsts32x8<>+256(SB), Y4, Y5
+	VBROADCASTSS consts32<>+4(SB), Y2
+	VBROADCASTSS consts32<>+8(SB), Y3
+	VBLENDVPS    Y6, Y3, Y2, Y2
+	VDIVPS       Y5, Y2, Y2
+	VPSUBD       vconsts32x8<>+96(SB), Y5, Y3
+	VPSRAD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y3, Y4
+	VPSUBD       Y4, Y5, Y4
+	VCVTDQ2PS    Y3, Y3
+	VBROADCASTSS consts32<>+4(SB), Y5
+	VSUBPS       Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VBROADCASTSS consts32<>+12(SB), Y6
+	VFNMADD231PS vconsts32x8<>+128(SB), Y4, Y6
+	VBROADCASTSS consts32<>+16(SB), Y7
+	VFNMADD231PS vconsts32x8<>+160(SB), Y4, Y7
+	VBROADCASTSS consts32<>+20(SB), Y8
+	VFNMADD231PS vconsts32x8<>+192(SB), Y4, Y8
+	VBROADCASTSS consts32<>+24(SB), Y9
+	VFNMADD231PS vconsts32x8<>+224(SB), Y4, Y9
+	VFMADD231PS  Y7, Y5, Y6
+	VFMADD231PS  Y9, Y5, Y8
+	VMULPS       Y5, Y5, Y7
+	VFMADD231PS  Y8, Y7, Y6
+	VFNMADD231PS Y6, Y5, Y4
+	VFNMADD231PS vconsts32x8<>+256(SB), Y3, Y4
 	JMP          lldone36
 
 llslow36:
+	VTESTPS      Y4, Y4
+	JNE          llgeneral36
 	VADDPS       (SP), Y2, Y4
 	VBROADCASTSS consts32<>+4(SB), Y5
 	VSUBPS       Y2, Y5, Y5
 	VADDPS       (SP), Y5, Y5
-	VBROADCASTSS consts32<>+28(SB), Y6
-	VCMPPS       $0x1d, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+32(SB), Y7
-	VCMPPS       $0x11, Y7, Y4, Y7
-	VANDPS       Y7, Y6, Y6
-	VBROADCASTSS consts32<>+28(SB), Y7
-	VCMPPS       $0x1d, Y7, Y5, Y7
-	VBROADCASTSS consts32<>+32(SB), Y8
-	VCMPPS       $0x11, Y8, Y5, Y8
-	VANDPS       Y8, Y7, Y7
-	VANDPS       Y7, Y6, Y6
-	VMOVMSKPS    Y6, R13
-	CMPL         R13, $0x000000ff
-	JNE          llgeneral36
 	VPSUBD       vconsts32x8<>+96(SB), Y4, Y6
 	VPSRAD       $0x17, Y6, Y6
 	VPSLLD       $0x17, Y6, Y7
@@ -13077,23 +12836,35 @@ llslow36:
 	VFMADD231PS  Y8, Y7, Y5
 	VFMADD231PS  vconsts32x8<>+256(SB), Y6, Y5
 	VMULPS       Y4, Y3, Y4
-	VBROADCASTSS consts32<>+36(SB), Y6
+	VBROADCASTSS consts32<>+28(SB), Y6
 	VXORPS       Y6, Y4, Y4
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y6
 	VMULPS       Y5, Y6, Y5
 	VSUBPS       Y5, Y4, Y4
-	VMOVAPS      Y4, Y5
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
+	VADDPS       (SP), Y2, Y6
+	VBROADCASTSS consts32<>+4(SB), Y7
+	VSUBPS       Y2, Y7, Y2
+	VADDPS       (SP), Y2, Y2
+	VDIVPS       Y6, Y5, Y5
+	VBROADCASTSS consts32<>+4(SB), Y6
+	VSUBPS       Y3, Y6, Y3
+	VDIVPS       Y2, Y3, Y3
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
 	JMP          lldone36
 
 llgeneral36:
 	VADDPS       (SP), Y2, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y6
+	VBROADCASTSS consts32<>+36(SB), Y6
 	VMULPS       Y6, Y4, Y6
 	VBLENDVPS    Y5, Y6, Y4, Y6
-	VBROADCASTSS consts32<>+44(SB), Y7
+	VBROADCASTSS consts32<>+40(SB), Y7
 	VXORPS       Y8, Y8, Y8
 	VBLENDVPS    Y5, Y7, Y8, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y6, Y7
@@ -13118,7 +12889,7 @@ llgeneral36:
 	VFMADD231PS  Y10, Y9, Y8
 	VFMADD231PS  Y8, Y5, Y6
 	VFMADD231PS  vconsts32x8<>+256(SB), Y7, Y6
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y7
 	VBLENDVPS    Y7, Y5, Y6, Y6
 	VXORPS       Y5, Y5, Y5
@@ -13130,17 +12901,17 @@ llgeneral36:
 	VBROADCASTSS consts32<>+52(SB), Y5
 	VBLENDVPS    Y4, Y5, Y6, Y6
 	VMULPS       Y6, Y3, Y6
-	VBROADCASTSS consts32<>+36(SB), Y4
+	VBROADCASTSS consts32<>+28(SB), Y4
 	VXORPS       Y4, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y4
 	VSUBPS       Y2, Y4, Y4
 	VADDPS       (SP), Y4, Y4
-	VBROADCASTSS consts32<>+28(SB), Y5
+	VBROADCASTSS consts32<>+32(SB), Y5
 	VCMPPS       $0x11, Y5, Y4, Y5
-	VBROADCASTSS consts32<>+40(SB), Y7
+	VBROADCASTSS consts32<>+36(SB), Y7
 	VMULPS       Y7, Y4, Y7
 	VBLENDVPS    Y5, Y7, Y4, Y7
-	VBROADCASTSS consts32<>+44(SB), Y8
+	VBROADCASTSS consts32<>+40(SB), Y8
 	VXORPS       Y9, Y9, Y9
 	VBLENDVPS    Y5, Y8, Y9, Y5
 	VPSUBD       vconsts32x8<>+96(SB), Y7, Y8
@@ -13165,7 +12936,7 @@ llgeneral36:
 	VFMADD231PS  Y11, Y10, Y9
 	VFMADD231PS  Y9, Y5, Y7
 	VFMADD231PS  vconsts32x8<>+256(SB), Y8, Y7
-	VBROADCASTSS consts32<>+32(SB), Y5
+	VBROADCASTSS consts32<>+44(SB), Y5
 	VCMPPS       $0x00, Y5, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y7, Y7
 	VXORPS       Y5, Y5, Y5
@@ -13180,26 +12951,27 @@ llgeneral36:
 	VSUBPS       Y3, Y4, Y4
 	VMULPS       Y7, Y4, Y7
 	VSUBPS       Y7, Y6, Y4
-	VMOVAPS      Y4, Y5
-
-lldone36:
-	VBROADCASTSS consts32<>+36(SB), Y4
-	VXORPS       Y4, Y3, Y4
+	VMOVAPS      Y4, Y4
+	VBROADCASTSS consts32<>+28(SB), Y5
+	VXORPS       Y5, Y3, Y5
 	VADDPS       (SP), Y2, Y6
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VSUBPS       Y2, Y7, Y2
 	VADDPS       (SP), Y2, Y2
-	VDIVPS       Y6, Y4, Y4
+	VDIVPS       Y6, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y6
 	VSUBPS       Y3, Y6, Y3
 	VDIVPS       Y2, Y3, Y3
-	VADDPS       Y3, Y4, Y2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000008
-	JL           rowpart48
-	VMOVUPS      (DX)(R8*4), Y3
-	JMP          rowperm48
+	VADDPS       Y3, Y5, Y2
+	VMOVAPS      Y2, Y2
+
+lldone36:
+	MOVQ    R9, R13
+	SUBQ    R8, R13
+	CMPQ    R13, $0x00000008
+	JL      rowpart48
+	VMOVUPS (DX)(R8*4), Y3
+	JMP     rowperm48
 
 rowpart48:
 	LEAQ       tailmask32<>+0(SB), R14
@@ -13211,25 +12983,25 @@ rowpart48:
 rowperm48:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Y4
-	VPERMPS      Y3, Y4, Y3
+	VMOVUPS      (BX)(R13*1), Y5
+	VPERMPS      Y3, Y5, Y3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y4
-	VANDPS       Y4, Y3, Y3
-	VBROADCASTSS s+152(FP), Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y2, Y4, Y2
+	VMOVDQU      (R13)(R14*4), Y5
+	VANDPS       Y5, Y3, Y3
+	VBROADCASTSS s+152(FP), Y5
+	VMULPS       Y3, Y5, Y5
+	VMULPS       Y2, Y5, Y2
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
-	VMOVDQU      (R13)(R14*4), Y4
-	VMASKMOVPS   Y2, Y4, (R10)(R11*4)
-	VMULPS       Y5, Y3, Y2
+	VMOVDQU      (R13)(R14*4), Y5
+	VMASKMOVPS   Y2, Y5, (R10)(R11*4)
+	VMULPS       Y4, Y3, Y2
 	LEAQ         tailmask32<>+0(SB), R13
 	MOVQ         $0x00000008, R14
 	SUBQ         R12, R14
@@ -14009,7 +13781,7 @@ loop:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14028,7 +13800,7 @@ loop:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14047,7 +13819,7 @@ loop:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14066,7 +13838,7 @@ loop:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14095,7 +13867,7 @@ single1:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14129,7 +13901,7 @@ tail:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14215,7 +13987,7 @@ loop:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14236,7 +14008,7 @@ loop:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14257,7 +14029,7 @@ loop:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14278,7 +14050,7 @@ loop:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14309,7 +14081,7 @@ single1:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -14345,7 +14117,7 @@ tail:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -15103,7 +14875,7 @@ loop:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -15145,7 +14917,7 @@ rowperm61:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -15187,7 +14959,7 @@ rowperm62:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -15229,7 +15001,7 @@ rowperm63:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -15281,7 +15053,7 @@ single1:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -15338,7 +15110,7 @@ tail:
 	VSUBPS       Y4, Y6, Y4
 	VXORPS       Y6, Y6, Y6
 	VMAXPS       Y4, Y6, Y7
-	VBROADCASTSS consts32<>+36(SB), Y8
+	VBROADCASTSS consts32<>+28(SB), Y8
 	VXORPS       Y8, Y5, Y5
 	VCMPPS       $0x1e, Y6, Y4, Y8
 	VBLENDVPS    Y8, Y5, Y6, Y5
@@ -23736,12 +23508,12 @@ loop:
 	CMPQ         DX, $0x00000008
 	JL           tail
 	VMOVUPS      (AX), Y0
-	VBROADCASTSS consts32<>+28(SB), Y1
+	VBROADCASTSS consts32<>+32(SB), Y1
 	VCMPPS       $0x11, Y1, Y0, Y1
-	VBROADCASTSS consts32<>+40(SB), Y2
+	VBROADCASTSS consts32<>+36(SB), Y2
 	VMULPS       Y2, Y0, Y2
 	VBLENDVPS    Y1, Y2, Y0, Y2
-	VBROADCASTSS consts32<>+44(SB), Y3
+	VBROADCASTSS consts32<>+40(SB), Y3
 	VXORPS       Y4, Y4, Y4
 	VBLENDVPS    Y1, Y3, Y4, Y1
 	VPSUBD       vconsts32x8<>+96(SB), Y2, Y3
@@ -23766,7 +23538,7 @@ loop:
 	VFMADD231PS  Y6, Y5, Y4
 	VFMADD231PS  Y4, Y1, Y2
 	VFMADD231PS  vconsts32x8<>+256(SB), Y3, Y2
-	VBROADCASTSS consts32<>+32(SB), Y1
+	VBROADCASTSS consts32<>+44(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y3
 	VBLENDVPS    Y3, Y1, Y2, Y2
 	VXORPS       Y1, Y1, Y1
@@ -23791,12 +23563,12 @@ tail:
 	SUBQ         DX, SI
 	VMOVDQU      (BX)(SI*4), Y0
 	VMASKMOVPS   (AX), Y0, Y1
-	VBROADCASTSS consts32<>+28(SB), Y2
+	VBROADCASTSS consts32<>+32(SB), Y2
 	VCMPPS       $0x11, Y2, Y1, Y2
-	VBROADCASTSS consts32<>+40(SB), Y3
+	VBROADCASTSS consts32<>+36(SB), Y3
 	VMULPS       Y3, Y1, Y3
 	VBLENDVPS    Y2, Y3, Y1, Y3
-	VBROADCASTSS consts32<>+44(SB), Y4
+	VBROADCASTSS consts32<>+40(SB), Y4
 	VXORPS       Y5, Y5, Y5
 	VBLENDVPS    Y2, Y4, Y5, Y2
 	VPSUBD       vconsts32x8<>+96(SB), Y3, Y4
@@ -23821,7 +23593,7 @@ tail:
 	VFMADD231PS  Y7, Y6, Y5
 	VFMADD231PS  Y5, Y2, Y3
 	VFMADD231PS  vconsts32x8<>+256(SB), Y4, Y3
-	VBROADCASTSS consts32<>+32(SB), Y2
+	VBROADCASTSS consts32<>+44(SB), Y2
 	VCMPPS       $0x00, Y2, Y1, Y4
 	VBLENDVPS    Y4, Y2, Y3, Y3
 	VXORPS       Y2, Y2, Y2
@@ -23982,7 +23754,7 @@ loop:
 	VSUBPS       Y2, Y5, Y5
 	VMULPS       vconsts32x8<>+992(SB), Y3, Y1
 	VSUBPS       Y5, Y1, Y5
-	VBROADCASTSS consts32<>+32(SB), Y1
+	VBROADCASTSS consts32<>+44(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
 	VCMPPS       $0x00, vconsts32x8<>+1024(SB), Y0, Y1
@@ -24054,7 +23826,7 @@ tail:
 	VSUBPS       Y2, Y5, Y5
 	VMULPS       vconsts32x8<>+992(SB), Y3, Y1
 	VSUBPS       Y5, Y1, Y5
-	VBROADCASTSS consts32<>+32(SB), Y1
+	VBROADCASTSS consts32<>+44(SB), Y1
 	VCMPPS       $0x00, Y1, Y0, Y2
 	VBLENDVPS    Y2, Y1, Y5, Y5
 	VCMPPS       $0x00, vconsts32x8<>+1024(SB), Y0, Y1
@@ -26150,7 +25922,7 @@ sums:
 	VSUBPS       Y8, Y11, Y11
 	VMULPS       vconsts32x8<>+992(SB), Y9, Y7
 	VSUBPS       Y11, Y7, Y11
-	VBROADCASTSS consts32<>+32(SB), Y7
+	VBROADCASTSS consts32<>+44(SB), Y7
 	VCMPPS       $0x00, Y7, Y2, Y8
 	VBLENDVPS    Y8, Y7, Y11, Y11
 	VCMPPS       $0x00, vconsts32x8<>+1024(SB), Y2, Y7
@@ -27076,7 +26848,7 @@ sums:
 	VSUBPS       Y7, Y10, Y10
 	VMULPS       vconsts32x8<>+992(SB), Y8, Y6
 	VSUBPS       Y10, Y6, Y10
-	VBROADCASTSS consts32<>+32(SB), Y6
+	VBROADCASTSS consts32<>+44(SB), Y6
 	VCMPPS       $0x00, Y6, Y2, Y7
 	VBLENDVPS    Y7, Y6, Y10, Y10
 	VCMPPS       $0x00, vconsts32x8<>+1024(SB), Y2, Y6
@@ -63313,9 +63085,9 @@ loop:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, SI
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, SI
 	CMPL         SI, $0x0000ffff
 	JNE          llslow37
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -63343,29 +63115,17 @@ loop:
 	JMP          lldone37
 
 llslow37:
+	KORTESTW     K1, K1
+	JNE          llgeneral37
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, SI
-	CMPL         SI, $0x0000ffff
-	JNE          llgeneral37
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -63381,47 +63141,47 @@ llslow37:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone37
 
 llgeneral37:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -63447,7 +63207,7 @@ llgeneral37:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -63459,18 +63219,18 @@ llgeneral37:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -63496,7 +63256,7 @@ llgeneral37:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -63530,9 +63290,9 @@ lldone37:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, SI
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, SI
 	CMPL         SI, $0x0000ffff
 	JNE          llslow38
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -63560,29 +63320,17 @@ lldone37:
 	JMP          lldone38
 
 llslow38:
+	KORTESTW     K1, K1
+	JNE          llgeneral38
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, SI
-	CMPL         SI, $0x0000ffff
-	JNE          llgeneral38
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -63598,47 +63346,47 @@ llslow38:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone38
 
 llgeneral38:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -63664,7 +63412,7 @@ llgeneral38:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -63676,18 +63424,18 @@ llgeneral38:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -63713,7 +63461,7 @@ llgeneral38:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -63757,9 +63505,9 @@ single1:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, SI
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, SI
 	CMPL         SI, $0x0000ffff
 	JNE          llslow39
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -63787,29 +63535,17 @@ single1:
 	JMP          lldone39
 
 llslow39:
+	KORTESTW     K1, K1
+	JNE          llgeneral39
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, SI
-	CMPL         SI, $0x0000ffff
-	JNE          llgeneral39
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -63825,47 +63561,47 @@ llslow39:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone39
 
 llgeneral39:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -63891,7 +63627,7 @@ llgeneral39:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -63903,18 +63639,18 @@ llgeneral39:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -63940,7 +63676,7 @@ llgeneral39:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -63987,9 +63723,9 @@ tail:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, SI
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, SI
 	CMPL         SI, $0x0000ffff
 	JNE          llslow40
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -64017,29 +63753,17 @@ tail:
 	JMP          lldone40
 
 llslow40:
+	KORTESTW     K1, K1
+	JNE          llgeneral40
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, SI
-	CMPL         SI, $0x0000ffff
-	JNE          llgeneral40
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -64055,47 +63779,47 @@ llslow40:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone40
 
 llgeneral40:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -64121,7 +63845,7 @@ llgeneral40:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -64133,18 +63857,18 @@ llgeneral40:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -64170,7 +63894,7 @@ llgeneral40:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -64267,9 +63991,9 @@ loop:
 	VBLENDMPS    Z6, Z7, K1, Z7
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow41
 	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
@@ -64297,29 +64021,17 @@ loop:
 	JMP          lldone41
 
 llslow41:
+	KORTESTW     K1, K1
+	JNE          llgeneral41
 	VADDPS       (SP), Z4, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
-	VSUBPS       Z4, Z7, Z7
-	VADDPS       (SP), Z7, Z7
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z6, K1
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z6, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z7, K2
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z7, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral41
-	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
+	VSUBPS       Z4, Z7, Z4
+	VADDPS       (SP), Z4, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
-	VCVTDQ2PS    Z4, Z4
+	VCVTDQ2PS    Z7, Z7
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
@@ -64335,47 +64047,47 @@ llslow41:
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
-	VPSUBD       Z8, Z7, Z7
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
-	VMULPS       Z7, Z7, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
+	VPSUBD       Z8, Z4, Z4
+	VCVTDQ2PS    Z7, Z7
+	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
+	VMULPS       Z4, Z4, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
-	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
+	VFMADD231PS  Z9, Z8, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z4
 	VMULPS       Z6, Z5, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z6, Z6
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VSUBPS       Z5, Z4, Z4
-	VMULPS       Z7, Z4, Z7
-	VSUBPS       Z7, Z6, Z4
+	VBROADCASTSS consts32<>+28(SB), Z7
+	VXORPS       Z7, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z5, Z7, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
 	VMOVAPS      Z4, Z5
 	JMP          lldone41
 
 llgeneral41:
 	VADDPS       (SP), Z4, Z6
-	VBROADCASTSS consts32<>+28(SB), Z7
+	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x11, Z7, Z6, K1
-	VBROADCASTSS consts32<>+40(SB), Z7
+	VBROADCASTSS consts32<>+36(SB), Z7
 	VMULPS       Z7, Z6, Z7
 	VMOVAPS      Z6, Z8
 	VMOVAPS      Z7, K1, Z8
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
@@ -64401,7 +64113,7 @@ llgeneral41:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
-	VBROADCASTSS consts32<>+32(SB), Z7
+	VBROADCASTSS consts32<>+44(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
 	VXORPS       Z7, Z7, Z7
@@ -64413,18 +64125,18 @@ llgeneral41:
 	VBROADCASTSS consts32<>+52(SB), Z6
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       Z8, Z5, Z8
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z8, Z8
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z4, Z6, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x11, Z6, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z6
+	VBROADCASTSS consts32<>+36(SB), Z6
 	VMULPS       Z6, Z4, Z6
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z6, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
@@ -64450,7 +64162,7 @@ llgeneral41:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
-	VBROADCASTSS consts32<>+32(SB), Z6
+	VBROADCASTSS consts32<>+44(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
 	VXORPS       Z6, Z6, Z6
@@ -64491,9 +64203,9 @@ lldone41:
 	VBLENDMPS    Z6, Z7, K1, Z7
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow42
 	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
@@ -64521,29 +64233,17 @@ lldone41:
 	JMP          lldone42
 
 llslow42:
+	KORTESTW     K1, K1
+	JNE          llgeneral42
 	VADDPS       (SP), Z4, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
-	VSUBPS       Z4, Z7, Z7
-	VADDPS       (SP), Z7, Z7
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z6, K1
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z6, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z7, K2
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z7, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral42
-	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
+	VSUBPS       Z4, Z7, Z4
+	VADDPS       (SP), Z4, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
-	VCVTDQ2PS    Z4, Z4
+	VCVTDQ2PS    Z7, Z7
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
@@ -64559,47 +64259,47 @@ llslow42:
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
-	VPSUBD       Z8, Z7, Z7
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
-	VMULPS       Z7, Z7, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
+	VPSUBD       Z8, Z4, Z4
+	VCVTDQ2PS    Z7, Z7
+	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
+	VMULPS       Z4, Z4, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
-	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
+	VFMADD231PS  Z9, Z8, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z4
 	VMULPS       Z6, Z5, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z6, Z6
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VSUBPS       Z5, Z4, Z4
-	VMULPS       Z7, Z4, Z7
-	VSUBPS       Z7, Z6, Z4
+	VBROADCASTSS consts32<>+28(SB), Z7
+	VXORPS       Z7, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z5, Z7, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
 	VMOVAPS      Z4, Z5
 	JMP          lldone42
 
 llgeneral42:
 	VADDPS       (SP), Z4, Z6
-	VBROADCASTSS consts32<>+28(SB), Z7
+	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x11, Z7, Z6, K1
-	VBROADCASTSS consts32<>+40(SB), Z7
+	VBROADCASTSS consts32<>+36(SB), Z7
 	VMULPS       Z7, Z6, Z7
 	VMOVAPS      Z6, Z8
 	VMOVAPS      Z7, K1, Z8
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
@@ -64625,7 +64325,7 @@ llgeneral42:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
-	VBROADCASTSS consts32<>+32(SB), Z7
+	VBROADCASTSS consts32<>+44(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
 	VXORPS       Z7, Z7, Z7
@@ -64637,18 +64337,18 @@ llgeneral42:
 	VBROADCASTSS consts32<>+52(SB), Z6
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       Z8, Z5, Z8
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z8, Z8
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z4, Z6, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x11, Z6, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z6
+	VBROADCASTSS consts32<>+36(SB), Z6
 	VMULPS       Z6, Z4, Z6
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z6, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
@@ -64674,7 +64374,7 @@ llgeneral42:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
-	VBROADCASTSS consts32<>+32(SB), Z6
+	VBROADCASTSS consts32<>+44(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
 	VXORPS       Z6, Z6, Z6
@@ -64725,9 +64425,9 @@ single1:
 	VBLENDMPS    Z6, Z7, K1, Z7
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow43
 	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
@@ -64755,29 +64455,17 @@ single1:
 	JMP          lldone43
 
 llslow43:
+	KORTESTW     K1, K1
+	JNE          llgeneral43
 	VADDPS       (SP), Z4, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
-	VSUBPS       Z4, Z7, Z7
-	VADDPS       (SP), Z7, Z7
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z6, K1
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z6, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z7, K2
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z7, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral43
-	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
+	VSUBPS       Z4, Z7, Z4
+	VADDPS       (SP), Z4, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
-	VCVTDQ2PS    Z4, Z4
+	VCVTDQ2PS    Z7, Z7
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
@@ -64793,47 +64481,47 @@ llslow43:
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
-	VPSUBD       Z8, Z7, Z7
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
-	VMULPS       Z7, Z7, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
+	VPSUBD       Z8, Z4, Z4
+	VCVTDQ2PS    Z7, Z7
+	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
+	VMULPS       Z4, Z4, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
-	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
+	VFMADD231PS  Z9, Z8, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z4
 	VMULPS       Z6, Z5, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z6, Z6
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VSUBPS       Z5, Z4, Z4
-	VMULPS       Z7, Z4, Z7
-	VSUBPS       Z7, Z6, Z4
+	VBROADCASTSS consts32<>+28(SB), Z7
+	VXORPS       Z7, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z5, Z7, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
 	VMOVAPS      Z4, Z5
 	JMP          lldone43
 
 llgeneral43:
 	VADDPS       (SP), Z4, Z6
-	VBROADCASTSS consts32<>+28(SB), Z7
+	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x11, Z7, Z6, K1
-	VBROADCASTSS consts32<>+40(SB), Z7
+	VBROADCASTSS consts32<>+36(SB), Z7
 	VMULPS       Z7, Z6, Z7
 	VMOVAPS      Z6, Z8
 	VMOVAPS      Z7, K1, Z8
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
@@ -64859,7 +64547,7 @@ llgeneral43:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
-	VBROADCASTSS consts32<>+32(SB), Z7
+	VBROADCASTSS consts32<>+44(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
 	VXORPS       Z7, Z7, Z7
@@ -64871,18 +64559,18 @@ llgeneral43:
 	VBROADCASTSS consts32<>+52(SB), Z6
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       Z8, Z5, Z8
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z8, Z8
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z4, Z6, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x11, Z6, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z6
+	VBROADCASTSS consts32<>+36(SB), Z6
 	VMULPS       Z6, Z4, Z6
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z6, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
@@ -64908,7 +64596,7 @@ llgeneral43:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
-	VBROADCASTSS consts32<>+32(SB), Z6
+	VBROADCASTSS consts32<>+44(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
 	VXORPS       Z6, Z6, Z6
@@ -64962,9 +64650,9 @@ tail:
 	VBLENDMPS    Z6, Z7, K1, Z7
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow44
 	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
@@ -64992,29 +64680,17 @@ tail:
 	JMP          lldone44
 
 llslow44:
+	KORTESTW     K1, K1
+	JNE          llgeneral44
 	VADDPS       (SP), Z4, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
-	VSUBPS       Z4, Z7, Z7
-	VADDPS       (SP), Z7, Z7
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z6, K1
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z6, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z7, K2
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z7, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral44
-	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
+	VSUBPS       Z4, Z7, Z4
+	VADDPS       (SP), Z4, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
-	VCVTDQ2PS    Z4, Z4
+	VCVTDQ2PS    Z7, Z7
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
@@ -65030,47 +64706,47 @@ llslow44:
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
-	VPSUBD       Z8, Z7, Z7
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
-	VMULPS       Z7, Z7, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
+	VPSUBD       Z8, Z4, Z4
+	VCVTDQ2PS    Z7, Z7
+	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
+	VMULPS       Z4, Z4, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
-	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
+	VFMADD231PS  Z9, Z8, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z4
 	VMULPS       Z6, Z5, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z6, Z6
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VSUBPS       Z5, Z4, Z4
-	VMULPS       Z7, Z4, Z7
-	VSUBPS       Z7, Z6, Z4
+	VBROADCASTSS consts32<>+28(SB), Z7
+	VXORPS       Z7, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z5, Z7, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
 	VMOVAPS      Z4, Z5
 	JMP          lldone44
 
 llgeneral44:
 	VADDPS       (SP), Z4, Z6
-	VBROADCASTSS consts32<>+28(SB), Z7
+	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x11, Z7, Z6, K1
-	VBROADCASTSS consts32<>+40(SB), Z7
+	VBROADCASTSS consts32<>+36(SB), Z7
 	VMULPS       Z7, Z6, Z7
 	VMOVAPS      Z6, Z8
 	VMOVAPS      Z7, K1, Z8
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
@@ -65096,7 +64772,7 @@ llgeneral44:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
-	VBROADCASTSS consts32<>+32(SB), Z7
+	VBROADCASTSS consts32<>+44(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
 	VXORPS       Z7, Z7, Z7
@@ -65108,18 +64784,18 @@ llgeneral44:
 	VBROADCASTSS consts32<>+52(SB), Z6
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       Z8, Z5, Z8
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z8, Z8
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z4, Z6, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x11, Z6, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z6
+	VBROADCASTSS consts32<>+36(SB), Z6
 	VMULPS       Z6, Z4, Z6
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z6, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
@@ -65145,7 +64821,7 @@ llgeneral44:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
-	VBROADCASTSS consts32<>+32(SB), Z6
+	VBROADCASTSS consts32<>+44(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
 	VXORPS       Z6, Z6, Z6
@@ -65267,9 +64943,9 @@ loop:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, DI
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llslow45
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -65297,29 +64973,17 @@ loop:
 	JMP          lldone45
 
 llslow45:
+	KORTESTW     K1, K1
+	JNE          llgeneral45
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, DI
-	CMPL         DI, $0x0000ffff
-	JNE          llgeneral45
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -65335,47 +64999,47 @@ llslow45:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone45
 
 llgeneral45:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -65401,7 +65065,7 @@ llgeneral45:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -65413,18 +65077,18 @@ llgeneral45:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -65450,7 +65114,7 @@ llgeneral45:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -65487,9 +65151,9 @@ lldone45:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, DI
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llslow46
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -65517,29 +65181,17 @@ lldone45:
 	JMP          lldone46
 
 llslow46:
+	KORTESTW     K1, K1
+	JNE          llgeneral46
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, DI
-	CMPL         DI, $0x0000ffff
-	JNE          llgeneral46
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -65555,47 +65207,47 @@ llslow46:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone46
 
 llgeneral46:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -65621,7 +65273,7 @@ llgeneral46:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -65633,18 +65285,18 @@ llgeneral46:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -65670,7 +65322,7 @@ llgeneral46:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -65717,9 +65369,9 @@ single1:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, DI
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llslow47
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -65747,29 +65399,17 @@ single1:
 	JMP          lldone47
 
 llslow47:
+	KORTESTW     K1, K1
+	JNE          llgeneral47
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, DI
-	CMPL         DI, $0x0000ffff
-	JNE          llgeneral47
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -65785,47 +65425,47 @@ llslow47:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone47
 
 llgeneral47:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -65851,7 +65491,7 @@ llgeneral47:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -65863,18 +65503,18 @@ llgeneral47:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -65900,7 +65540,7 @@ llgeneral47:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -65950,9 +65590,9 @@ tail:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, DI
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llslow48
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -65980,29 +65620,17 @@ tail:
 	JMP          lldone48
 
 llslow48:
+	KORTESTW     K1, K1
+	JNE          llgeneral48
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, DI
-	CMPL         DI, $0x0000ffff
-	JNE          llgeneral48
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -66018,47 +65646,47 @@ llslow48:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone48
 
 llgeneral48:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -66084,7 +65712,7 @@ llgeneral48:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -66096,18 +65724,18 @@ llgeneral48:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -66133,7 +65761,7 @@ llgeneral48:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -66231,9 +65859,9 @@ loop:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow49
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -66261,29 +65889,17 @@ loop:
 	JMP          lldone49
 
 llslow49:
+	KORTESTW     K1, K1
+	JNE          llgeneral49
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral49
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -66299,47 +65915,47 @@ llslow49:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone49
 
 llgeneral49:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -66365,7 +65981,7 @@ llgeneral49:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -66377,18 +65993,18 @@ llgeneral49:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -66414,7 +66030,7 @@ llgeneral49:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -66451,9 +66067,9 @@ lldone49:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow50
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -66481,29 +66097,17 @@ lldone49:
 	JMP          lldone50
 
 llslow50:
+	KORTESTW     K1, K1
+	JNE          llgeneral50
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral50
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -66519,47 +66123,47 @@ llslow50:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone50
 
 llgeneral50:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -66585,7 +66189,7 @@ llgeneral50:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -66597,18 +66201,18 @@ llgeneral50:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -66634,7 +66238,7 @@ llgeneral50:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -66681,9 +66285,9 @@ single1:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow51
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -66711,29 +66315,17 @@ single1:
 	JMP          lldone51
 
 llslow51:
+	KORTESTW     K1, K1
+	JNE          llgeneral51
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral51
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -66749,47 +66341,47 @@ llslow51:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone51
 
 llgeneral51:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -66815,7 +66407,7 @@ llgeneral51:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -66827,18 +66419,18 @@ llgeneral51:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -66864,7 +66456,7 @@ llgeneral51:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -66914,9 +66506,9 @@ tail:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow52
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -66944,29 +66536,17 @@ tail:
 	JMP          lldone52
 
 llslow52:
+	KORTESTW     K1, K1
+	JNE          llgeneral52
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral52
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -66982,47 +66562,47 @@ llslow52:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone52
 
 llgeneral52:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -67048,7 +66628,7 @@ llgeneral52:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -67060,18 +66640,18 @@ llgeneral52:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -67097,7 +66677,7 @@ llgeneral52:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -67195,56 +66775,48 @@ loop:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, DI
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llslow53
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone53
 
 llslow53:
+	KORTESTW     K3, K3
+	JNE          llgeneral53
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, DI
-	CMPL         DI, $0x0000ffff
-	JNE          llgeneral53
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -67288,24 +66860,36 @@ llslow53:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone53
 
 llgeneral53:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -67331,7 +66915,7 @@ llgeneral53:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -67343,18 +66927,18 @@ llgeneral53:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -67380,7 +66964,7 @@ llgeneral53:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -67395,24 +66979,25 @@ llgeneral53:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone53:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone53:
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
-	VADDPS       Z5, Z0, Z0
+	VADDPS       Z4, Z0, Z0
 	VMOVUPS      64(AX)(BX*4), Z2
 	VMOVUPS      64(CX)(BX*4), Z3
 	VADDPS       (SP), Z2, Z4
@@ -67426,56 +67011,48 @@ lldone53:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, DI
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llslow54
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone54
 
 llslow54:
+	KORTESTW     K3, K3
+	JNE          llgeneral54
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, DI
-	CMPL         DI, $0x0000ffff
-	JNE          llgeneral54
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -67519,24 +67096,36 @@ llslow54:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone54
 
 llgeneral54:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -67562,7 +67151,7 @@ llgeneral54:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -67574,18 +67163,18 @@ llgeneral54:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -67611,7 +67200,7 @@ llgeneral54:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -67626,24 +67215,25 @@ llgeneral54:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone54:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone54:
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z2
 	VMOVUPS      Z2, 64(DX)(BX*4)
-	VADDPS       Z5, Z1, Z1
+	VADDPS       Z4, Z1, Z1
 	ADDQ         $0x00000020, BX
 	CMPQ         BX, SI
 	JLE          loop
@@ -67667,56 +67257,48 @@ single1:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, DI
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llslow55
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone55
 
 llslow55:
+	KORTESTW     K3, K3
+	JNE          llgeneral55
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, DI
-	CMPL         DI, $0x0000ffff
-	JNE          llgeneral55
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -67760,24 +67342,36 @@ llslow55:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone55
 
 llgeneral55:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -67803,7 +67397,7 @@ llgeneral55:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -67815,18 +67409,18 @@ llgeneral55:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -67852,7 +67446,7 @@ llgeneral55:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -67867,24 +67461,25 @@ llgeneral55:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone55:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone55:
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z2
 	VMOVUPS      Z2, (DX)(BX*4)
-	VADDPS       Z5, Z0, Z0
+	VADDPS       Z4, Z0, Z0
 	ADDQ         $0x00000010, BX
 	JMP          single1
 
@@ -67911,56 +67506,48 @@ tail:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, DI
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, DI
 	CMPL         DI, $0x0000ffff
 	JNE          llslow56
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone56
 
 llslow56:
+	KORTESTW     K3, K3
+	JNE          llgeneral56
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, DI
-	CMPL         DI, $0x0000ffff
-	JNE          llgeneral56
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -68004,24 +67591,36 @@ llslow56:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone56
 
 llgeneral56:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -68047,7 +67646,7 @@ llgeneral56:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -68059,18 +67658,18 @@ llgeneral56:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -68096,7 +67695,7 @@ llgeneral56:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -68111,20 +67710,21 @@ llgeneral56:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone56:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone56:
 	VBROADCASTSS s+72(FP), Z3
 	VMULPS       Z2, Z3, Z2
 	LEAQ         kmask<>+0(SB), DI
@@ -68132,8 +67732,8 @@ lldone56:
 	VMOVUPS      Z2, K1, (DX)(BX*4)
 	LEAQ         kmask<>+0(SB), DI
 	KMOVW        (DI)(SI*2), K1
-	VMOVAPS.Z    Z5, K1, Z5
-	VADDPS       Z5, Z0, Z0
+	VMOVAPS.Z    Z4, K1, Z4
+	VADDPS       Z4, Z0, Z0
 	ADDQ         SI, BX
 
 drain:
@@ -68203,56 +67803,48 @@ loop:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow57
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone57
 
 llslow57:
+	KORTESTW     K3, K3
+	JNE          llgeneral57
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral57
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -68296,24 +67888,36 @@ llslow57:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone57
 
 llgeneral57:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -68339,7 +67943,7 @@ llgeneral57:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -68351,18 +67955,18 @@ llgeneral57:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -68388,7 +67992,7 @@ llgeneral57:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -68403,26 +68007,27 @@ llgeneral57:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone57:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone57:
 	VMOVUPS      (DX)(SI*4), Z3
-	VBROADCASTSS s+96(FP), Z4
-	VMULPS       Z3, Z4, Z4
-	VMULPS       Z2, Z4, Z2
+	VBROADCASTSS s+96(FP), Z5
+	VMULPS       Z3, Z5, Z5
+	VMULPS       Z2, Z5, Z2
 	VMOVUPS      Z2, (BX)(SI*4)
-	VFMADD231PS  Z5, Z3, Z0
+	VFMADD231PS  Z4, Z3, Z0
 	VMOVUPS      64(AX)(SI*4), Z2
 	VMOVUPS      64(CX)(SI*4), Z3
 	VADDPS       (SP), Z2, Z4
@@ -68436,56 +68041,48 @@ lldone57:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow58
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone58
 
 llslow58:
+	KORTESTW     K3, K3
+	JNE          llgeneral58
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral58
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -68529,24 +68126,36 @@ llslow58:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone58
 
 llgeneral58:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -68572,7 +68181,7 @@ llgeneral58:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -68584,18 +68193,18 @@ llgeneral58:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -68621,7 +68230,7 @@ llgeneral58:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -68636,26 +68245,27 @@ llgeneral58:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone58:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone58:
 	VMOVUPS      64(DX)(SI*4), Z3
-	VBROADCASTSS s+96(FP), Z4
-	VMULPS       Z3, Z4, Z4
-	VMULPS       Z2, Z4, Z2
+	VBROADCASTSS s+96(FP), Z5
+	VMULPS       Z3, Z5, Z5
+	VMULPS       Z2, Z5, Z2
 	VMOVUPS      Z2, 64(BX)(SI*4)
-	VFMADD231PS  Z5, Z3, Z1
+	VFMADD231PS  Z4, Z3, Z1
 	ADDQ         $0x00000020, SI
 	CMPQ         SI, DI
 	JLE          loop
@@ -68679,56 +68289,48 @@ single1:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow59
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone59
 
 llslow59:
+	KORTESTW     K3, K3
+	JNE          llgeneral59
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral59
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -68772,24 +68374,36 @@ llslow59:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone59
 
 llgeneral59:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -68815,7 +68429,7 @@ llgeneral59:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -68827,18 +68441,18 @@ llgeneral59:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -68864,7 +68478,7 @@ llgeneral59:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -68879,26 +68493,27 @@ llgeneral59:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone59:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone59:
 	VMOVUPS      (DX)(SI*4), Z3
-	VBROADCASTSS s+96(FP), Z4
-	VMULPS       Z3, Z4, Z4
-	VMULPS       Z2, Z4, Z2
+	VBROADCASTSS s+96(FP), Z5
+	VMULPS       Z3, Z5, Z5
+	VMULPS       Z2, Z5, Z2
 	VMOVUPS      Z2, (BX)(SI*4)
-	VFMADD231PS  Z5, Z3, Z0
+	VFMADD231PS  Z4, Z3, Z0
 	ADDQ         $0x00000010, SI
 	JMP          single1
 
@@ -68925,56 +68540,48 @@ tail:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R8
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, R8
 	CMPL         R8, $0x0000ffff
 	JNE          llslow60
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone60
 
 llslow60:
+	KORTESTW     K3, K3
+	JNE          llgeneral60
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R8
-	CMPL         R8, $0x0000ffff
-	JNE          llgeneral60
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -69018,24 +68625,36 @@ llslow60:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone60
 
 llgeneral60:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -69061,7 +68680,7 @@ llgeneral60:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -69073,18 +68692,18 @@ llgeneral60:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -69110,7 +68729,7 @@ llgeneral60:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -69125,31 +68744,32 @@ llgeneral60:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone60:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone60:
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VXORPS       Z3, Z3, Z3
 	VMOVUPS.Z    (DX)(SI*4), K1, Z3
-	VBROADCASTSS s+96(FP), Z4
-	VMULPS       Z3, Z4, Z4
-	VMULPS       Z2, Z4, Z2
+	VBROADCASTSS s+96(FP), Z5
+	VMULPS       Z3, Z5, Z5
+	VMULPS       Z2, Z5, Z2
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VMOVUPS      Z2, K1, (BX)(SI*4)
-	VMULPS       Z5, Z3, Z2
+	VMULPS       Z4, Z3, Z2
 	LEAQ         kmask<>+0(SB), R8
 	KMOVW        (R8)(DI*2), K1
 	VMOVAPS.Z    Z2, K1, Z2
@@ -69234,9 +68854,9 @@ loop:
 	VBLENDMPS    Z6, Z7, K1, Z7
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow61
 	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
@@ -69264,29 +68884,17 @@ loop:
 	JMP          lldone61
 
 llslow61:
+	KORTESTW     K1, K1
+	JNE          llgeneral61
 	VADDPS       (SP), Z4, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
-	VSUBPS       Z4, Z7, Z7
-	VADDPS       (SP), Z7, Z7
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z6, K1
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z6, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z7, K2
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z7, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral61
-	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
+	VSUBPS       Z4, Z7, Z4
+	VADDPS       (SP), Z4, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
-	VCVTDQ2PS    Z4, Z4
+	VCVTDQ2PS    Z7, Z7
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
@@ -69302,47 +68910,47 @@ llslow61:
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
-	VPSUBD       Z8, Z7, Z7
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
-	VMULPS       Z7, Z7, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
+	VPSUBD       Z8, Z4, Z4
+	VCVTDQ2PS    Z7, Z7
+	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
+	VMULPS       Z4, Z4, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
-	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
+	VFMADD231PS  Z9, Z8, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z4
 	VMULPS       Z6, Z5, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z6, Z6
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VSUBPS       Z5, Z4, Z4
-	VMULPS       Z7, Z4, Z7
-	VSUBPS       Z7, Z6, Z4
+	VBROADCASTSS consts32<>+28(SB), Z7
+	VXORPS       Z7, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z5, Z7, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
 	VMOVAPS      Z4, Z5
 	JMP          lldone61
 
 llgeneral61:
 	VADDPS       (SP), Z4, Z6
-	VBROADCASTSS consts32<>+28(SB), Z7
+	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x11, Z7, Z6, K1
-	VBROADCASTSS consts32<>+40(SB), Z7
+	VBROADCASTSS consts32<>+36(SB), Z7
 	VMULPS       Z7, Z6, Z7
 	VMOVAPS      Z6, Z8
 	VMOVAPS      Z7, K1, Z8
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
@@ -69368,7 +68976,7 @@ llgeneral61:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
-	VBROADCASTSS consts32<>+32(SB), Z7
+	VBROADCASTSS consts32<>+44(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
 	VXORPS       Z7, Z7, Z7
@@ -69380,18 +68988,18 @@ llgeneral61:
 	VBROADCASTSS consts32<>+52(SB), Z6
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       Z8, Z5, Z8
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z8, Z8
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z4, Z6, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x11, Z6, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z6
+	VBROADCASTSS consts32<>+36(SB), Z6
 	VMULPS       Z6, Z4, Z6
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z6, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
@@ -69417,7 +69025,7 @@ llgeneral61:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
-	VBROADCASTSS consts32<>+32(SB), Z6
+	VBROADCASTSS consts32<>+44(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
 	VXORPS       Z6, Z6, Z6
@@ -69478,9 +69086,9 @@ rowperm325:
 	VBLENDMPS    Z6, Z7, K1, Z7
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow62
 	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
@@ -69508,29 +69116,17 @@ rowperm325:
 	JMP          lldone62
 
 llslow62:
+	KORTESTW     K1, K1
+	JNE          llgeneral62
 	VADDPS       (SP), Z4, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
-	VSUBPS       Z4, Z7, Z7
-	VADDPS       (SP), Z7, Z7
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z6, K1
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z6, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z7, K2
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z7, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral62
-	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
+	VSUBPS       Z4, Z7, Z4
+	VADDPS       (SP), Z4, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
-	VCVTDQ2PS    Z4, Z4
+	VCVTDQ2PS    Z7, Z7
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
@@ -69546,47 +69142,47 @@ llslow62:
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
-	VPSUBD       Z8, Z7, Z7
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
-	VMULPS       Z7, Z7, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
+	VPSUBD       Z8, Z4, Z4
+	VCVTDQ2PS    Z7, Z7
+	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
+	VMULPS       Z4, Z4, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
-	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
+	VFMADD231PS  Z9, Z8, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z4
 	VMULPS       Z6, Z5, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z6, Z6
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VSUBPS       Z5, Z4, Z4
-	VMULPS       Z7, Z4, Z7
-	VSUBPS       Z7, Z6, Z4
+	VBROADCASTSS consts32<>+28(SB), Z7
+	VXORPS       Z7, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z5, Z7, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
 	VMOVAPS      Z4, Z5
 	JMP          lldone62
 
 llgeneral62:
 	VADDPS       (SP), Z4, Z6
-	VBROADCASTSS consts32<>+28(SB), Z7
+	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x11, Z7, Z6, K1
-	VBROADCASTSS consts32<>+40(SB), Z7
+	VBROADCASTSS consts32<>+36(SB), Z7
 	VMULPS       Z7, Z6, Z7
 	VMOVAPS      Z6, Z8
 	VMOVAPS      Z7, K1, Z8
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
@@ -69612,7 +69208,7 @@ llgeneral62:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
-	VBROADCASTSS consts32<>+32(SB), Z7
+	VBROADCASTSS consts32<>+44(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
 	VXORPS       Z7, Z7, Z7
@@ -69624,18 +69220,18 @@ llgeneral62:
 	VBROADCASTSS consts32<>+52(SB), Z6
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       Z8, Z5, Z8
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z8, Z8
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z4, Z6, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x11, Z6, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z6
+	VBROADCASTSS consts32<>+36(SB), Z6
 	VMULPS       Z6, Z4, Z6
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z6, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
@@ -69661,7 +69257,7 @@ llgeneral62:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
-	VBROADCASTSS consts32<>+32(SB), Z6
+	VBROADCASTSS consts32<>+44(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
 	VXORPS       Z6, Z6, Z6
@@ -69732,9 +69328,9 @@ single1:
 	VBLENDMPS    Z6, Z7, K1, Z7
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow63
 	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
@@ -69762,29 +69358,17 @@ single1:
 	JMP          lldone63
 
 llslow63:
+	KORTESTW     K1, K1
+	JNE          llgeneral63
 	VADDPS       (SP), Z4, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
-	VSUBPS       Z4, Z7, Z7
-	VADDPS       (SP), Z7, Z7
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z6, K1
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z6, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z7, K2
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z7, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral63
-	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
+	VSUBPS       Z4, Z7, Z4
+	VADDPS       (SP), Z4, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
-	VCVTDQ2PS    Z4, Z4
+	VCVTDQ2PS    Z7, Z7
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
@@ -69800,47 +69384,47 @@ llslow63:
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
-	VPSUBD       Z8, Z7, Z7
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
-	VMULPS       Z7, Z7, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
+	VPSUBD       Z8, Z4, Z4
+	VCVTDQ2PS    Z7, Z7
+	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
+	VMULPS       Z4, Z4, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
-	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
+	VFMADD231PS  Z9, Z8, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z4
 	VMULPS       Z6, Z5, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z6, Z6
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VSUBPS       Z5, Z4, Z4
-	VMULPS       Z7, Z4, Z7
-	VSUBPS       Z7, Z6, Z4
+	VBROADCASTSS consts32<>+28(SB), Z7
+	VXORPS       Z7, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z5, Z7, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
 	VMOVAPS      Z4, Z5
 	JMP          lldone63
 
 llgeneral63:
 	VADDPS       (SP), Z4, Z6
-	VBROADCASTSS consts32<>+28(SB), Z7
+	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x11, Z7, Z6, K1
-	VBROADCASTSS consts32<>+40(SB), Z7
+	VBROADCASTSS consts32<>+36(SB), Z7
 	VMULPS       Z7, Z6, Z7
 	VMOVAPS      Z6, Z8
 	VMOVAPS      Z7, K1, Z8
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
@@ -69866,7 +69450,7 @@ llgeneral63:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
-	VBROADCASTSS consts32<>+32(SB), Z7
+	VBROADCASTSS consts32<>+44(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
 	VXORPS       Z7, Z7, Z7
@@ -69878,18 +69462,18 @@ llgeneral63:
 	VBROADCASTSS consts32<>+52(SB), Z6
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       Z8, Z5, Z8
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z8, Z8
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z4, Z6, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x11, Z6, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z6
+	VBROADCASTSS consts32<>+36(SB), Z6
 	VMULPS       Z6, Z4, Z6
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z6, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
@@ -69915,7 +69499,7 @@ llgeneral63:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
-	VBROADCASTSS consts32<>+32(SB), Z6
+	VBROADCASTSS consts32<>+44(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
 	VXORPS       Z6, Z6, Z6
@@ -69989,9 +69573,9 @@ tail:
 	VBLENDMPS    Z6, Z7, K1, Z7
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z7, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow64
 	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
@@ -70019,29 +69603,17 @@ tail:
 	JMP          lldone64
 
 llslow64:
+	KORTESTW     K1, K1
+	JNE          llgeneral64
 	VADDPS       (SP), Z4, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
-	VSUBPS       Z4, Z7, Z7
-	VADDPS       (SP), Z7, Z7
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z6, K1
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z6, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z8
-	VCMPPS       $0x1d, Z8, Z7, K2
-	VBROADCASTSS consts32<>+32(SB), Z8
-	VCMPPS       $0x11, Z8, Z7, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral64
-	VPSUBD       vconsts32x16<>+64(SB), Z6, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
+	VSUBPS       Z4, Z7, Z4
+	VADDPS       (SP), Z4, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z6, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
 	VPSUBD       Z8, Z6, Z6
-	VCVTDQ2PS    Z4, Z4
+	VCVTDQ2PS    Z7, Z7
 	VSUBPS       vconsts32x16<>+0(SB), Z6, Z6
 	VMULPS       Z6, Z6, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
@@ -70057,47 +69629,47 @@ llslow64:
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z8, Z6
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z6
-	VPSUBD       vconsts32x16<>+64(SB), Z7, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z8
-	VPSUBD       Z8, Z7, Z7
-	VCVTDQ2PS    Z4, Z4
-	VSUBPS       vconsts32x16<>+0(SB), Z7, Z7
-	VMULPS       Z7, Z7, Z8
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z7
+	VPSRAD       $0x17, Z7, Z7
+	VPSLLD       $0x17, Z7, Z8
+	VPSUBD       Z8, Z4, Z4
+	VCVTDQ2PS    Z7, Z7
+	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
+	VMULPS       Z4, Z4, Z8
 	VBROADCASTSS consts32<>+12(SB), Z9
-	VFMADD231PS  vconsts32x16<>+128(SB), Z7, Z9
+	VFMADD231PS  vconsts32x16<>+128(SB), Z4, Z9
 	VBROADCASTSS consts32<>+16(SB), Z10
-	VFMADD231PS  vconsts32x16<>+192(SB), Z7, Z10
+	VFMADD231PS  vconsts32x16<>+192(SB), Z4, Z10
 	VBROADCASTSS consts32<>+20(SB), Z11
-	VFMADD231PS  vconsts32x16<>+256(SB), Z7, Z11
+	VFMADD231PS  vconsts32x16<>+256(SB), Z4, Z11
 	VBROADCASTSS consts32<>+24(SB), Z12
-	VFMADD231PS  vconsts32x16<>+320(SB), Z7, Z12
+	VFMADD231PS  vconsts32x16<>+320(SB), Z4, Z12
 	VFMADD231PS  Z10, Z8, Z9
 	VFMADD231PS  Z12, Z8, Z11
 	VMULPS       Z8, Z8, Z10
 	VFMADD231PS  Z11, Z10, Z9
-	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  vconsts32x16<>+384(SB), Z4, Z7
+	VFMADD231PS  Z9, Z8, Z4
+	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z4
 	VMULPS       Z6, Z5, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z6, Z6
-	VBROADCASTSS consts32<>+4(SB), Z4
-	VSUBPS       Z5, Z4, Z4
-	VMULPS       Z7, Z4, Z7
-	VSUBPS       Z7, Z6, Z4
+	VBROADCASTSS consts32<>+28(SB), Z7
+	VXORPS       Z7, Z6, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z5, Z7, Z5
+	VMULPS       Z4, Z5, Z4
+	VSUBPS       Z4, Z6, Z4
 	VMOVAPS      Z4, Z5
 	JMP          lldone64
 
 llgeneral64:
 	VADDPS       (SP), Z4, Z6
-	VBROADCASTSS consts32<>+28(SB), Z7
+	VBROADCASTSS consts32<>+32(SB), Z7
 	VCMPPS       $0x11, Z7, Z6, K1
-	VBROADCASTSS consts32<>+40(SB), Z7
+	VBROADCASTSS consts32<>+36(SB), Z7
 	VMULPS       Z7, Z6, Z7
 	VMOVAPS      Z6, Z8
 	VMOVAPS      Z7, K1, Z8
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z7, Z7, Z7
 	VMOVAPS      Z7, Z7
 	VMOVAPS      Z9, K1, Z7
@@ -70123,7 +69695,7 @@ llgeneral64:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z7, Z8
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z8
-	VBROADCASTSS consts32<>+32(SB), Z7
+	VBROADCASTSS consts32<>+44(SB), Z7
 	VCMPPS       $0x00, Z7, Z6, K1
 	VBLENDMPS    Z7, Z8, K1, Z8
 	VXORPS       Z7, Z7, Z7
@@ -70135,18 +69707,18 @@ llgeneral64:
 	VBROADCASTSS consts32<>+52(SB), Z6
 	VBLENDMPS    Z6, Z8, K1, Z8
 	VMULPS       Z8, Z5, Z8
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z8, Z8
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z4, Z6, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z6
+	VBROADCASTSS consts32<>+32(SB), Z6
 	VCMPPS       $0x11, Z6, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z6
+	VBROADCASTSS consts32<>+36(SB), Z6
 	VMULPS       Z6, Z4, Z6
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z6, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z9
+	VBROADCASTSS consts32<>+40(SB), Z9
 	VXORPS       Z6, Z6, Z6
 	VMOVAPS      Z6, Z6
 	VMOVAPS      Z9, K1, Z6
@@ -70172,7 +69744,7 @@ llgeneral64:
 	VFMADD231PS  Z12, Z11, Z10
 	VFMADD231PS  Z10, Z6, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z9, Z7
-	VBROADCASTSS consts32<>+32(SB), Z6
+	VBROADCASTSS consts32<>+44(SB), Z6
 	VCMPPS       $0x00, Z6, Z4, K1
 	VBLENDMPS    Z6, Z7, K1, Z7
 	VXORPS       Z6, Z6, Z6
@@ -70320,9 +69892,9 @@ loop:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow65
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -70350,29 +69922,17 @@ loop:
 	JMP          lldone65
 
 llslow65:
+	KORTESTW     K1, K1
+	JNE          llgeneral65
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral65
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -70388,47 +69948,47 @@ llslow65:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone65
 
 llgeneral65:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -70454,7 +70014,7 @@ llgeneral65:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -70466,18 +70026,18 @@ llgeneral65:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -70503,7 +70063,7 @@ llgeneral65:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -70560,9 +70120,9 @@ rowperm329:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow66
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -70590,29 +70150,17 @@ rowperm329:
 	JMP          lldone66
 
 llslow66:
+	KORTESTW     K1, K1
+	JNE          llgeneral66
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral66
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -70628,47 +70176,47 @@ llslow66:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone66
 
 llgeneral66:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -70694,7 +70242,7 @@ llgeneral66:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -70706,18 +70254,18 @@ llgeneral66:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -70743,7 +70291,7 @@ llgeneral66:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -70810,9 +70358,9 @@ single1:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow67
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -70840,29 +70388,17 @@ single1:
 	JMP          lldone67
 
 llslow67:
+	KORTESTW     K1, K1
+	JNE          llgeneral67
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral67
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -70878,47 +70414,47 @@ llslow67:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone67
 
 llgeneral67:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -70944,7 +70480,7 @@ llgeneral67:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -70956,18 +70492,18 @@ llgeneral67:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -70993,7 +70529,7 @@ llgeneral67:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -71063,9 +70599,9 @@ tail:
 	VBLENDMPS    Z4, Z5, K1, Z5
 	KORW         K3, K4, K1
 	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K1, K3, K3
+	KANDNW       K2, K3, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow68
 	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
@@ -71093,29 +70629,17 @@ tail:
 	JMP          lldone68
 
 llslow68:
+	KORTESTW     K1, K1
+	JNE          llgeneral68
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
-	VSUBPS       Z2, Z5, Z5
-	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral68
-	VPSUBD       vconsts32x16<>+64(SB), Z4, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
+	VSUBPS       Z2, Z5, Z2
+	VADDPS       (SP), Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z4, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
 	VPSUBD       Z6, Z4, Z4
-	VCVTDQ2PS    Z2, Z2
+	VCVTDQ2PS    Z5, Z5
 	VSUBPS       vconsts32x16<>+0(SB), Z4, Z4
 	VMULPS       Z4, Z4, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
@@ -71131,47 +70655,47 @@ llslow68:
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
 	VFMADD231PS  Z7, Z6, Z4
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z4
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z2
-	VPSRAD       $0x17, Z2, Z2
-	VPSLLD       $0x17, Z2, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z2, Z2
-	VSUBPS       vconsts32x16<>+0(SB), Z5, Z5
-	VMULPS       Z5, Z5, Z6
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z4
+	VPSUBD       vconsts32x16<>+64(SB), Z2, Z5
+	VPSRAD       $0x17, Z5, Z5
+	VPSLLD       $0x17, Z5, Z6
+	VPSUBD       Z6, Z2, Z2
+	VCVTDQ2PS    Z5, Z5
+	VSUBPS       vconsts32x16<>+0(SB), Z2, Z2
+	VMULPS       Z2, Z2, Z6
 	VBROADCASTSS consts32<>+12(SB), Z7
-	VFMADD231PS  vconsts32x16<>+128(SB), Z5, Z7
+	VFMADD231PS  vconsts32x16<>+128(SB), Z2, Z7
 	VBROADCASTSS consts32<>+16(SB), Z8
-	VFMADD231PS  vconsts32x16<>+192(SB), Z5, Z8
+	VFMADD231PS  vconsts32x16<>+192(SB), Z2, Z8
 	VBROADCASTSS consts32<>+20(SB), Z9
-	VFMADD231PS  vconsts32x16<>+256(SB), Z5, Z9
+	VFMADD231PS  vconsts32x16<>+256(SB), Z2, Z9
 	VBROADCASTSS consts32<>+24(SB), Z10
-	VFMADD231PS  vconsts32x16<>+320(SB), Z5, Z10
+	VFMADD231PS  vconsts32x16<>+320(SB), Z2, Z10
 	VFMADD231PS  Z8, Z6, Z7
 	VFMADD231PS  Z10, Z6, Z9
 	VMULPS       Z6, Z6, Z8
 	VFMADD231PS  Z9, Z8, Z7
-	VFMADD231PS  Z7, Z6, Z5
-	VFMADD231PS  vconsts32x16<>+384(SB), Z2, Z5
+	VFMADD231PS  Z7, Z6, Z2
+	VFMADD231PS  vconsts32x16<>+384(SB), Z5, Z2
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z2
-	VXORPS       Z2, Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z2
-	VSUBPS       Z3, Z2, Z2
-	VMULPS       Z5, Z2, Z5
-	VSUBPS       Z5, Z4, Z2
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z4, Z4
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z3, Z5, Z3
+	VMULPS       Z2, Z3, Z2
+	VSUBPS       Z2, Z4, Z2
 	VMOVAPS      Z2, Z3
 	JMP          lldone68
 
 llgeneral68:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -71197,7 +70721,7 @@ llgeneral68:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -71209,18 +70733,18 @@ llgeneral68:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z2
 	VADDPS       (SP), Z2, Z2
-	VBROADCASTSS consts32<>+28(SB), Z4
+	VBROADCASTSS consts32<>+32(SB), Z4
 	VCMPPS       $0x11, Z4, Z2, K1
-	VBROADCASTSS consts32<>+40(SB), Z4
+	VBROADCASTSS consts32<>+36(SB), Z4
 	VMULPS       Z4, Z2, Z4
 	VMOVAPS      Z2, Z5
 	VMOVAPS      Z4, K1, Z5
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z4, Z4, Z4
 	VMOVAPS      Z4, Z4
 	VMOVAPS      Z7, K1, Z4
@@ -71246,7 +70770,7 @@ llgeneral68:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z4, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z5
-	VBROADCASTSS consts32<>+32(SB), Z4
+	VBROADCASTSS consts32<>+44(SB), Z4
 	VCMPPS       $0x00, Z4, Z2, K1
 	VBLENDMPS    Z4, Z5, K1, Z5
 	VXORPS       Z4, Z4, Z4
@@ -71370,56 +70894,48 @@ loop:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow69
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone69
 
 llslow69:
+	KORTESTW     K3, K3
+	JNE          llgeneral69
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral69
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -71463,24 +70979,36 @@ llslow69:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone69
 
 llgeneral69:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -71506,7 +71034,7 @@ llgeneral69:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -71518,18 +71046,18 @@ llgeneral69:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -71555,7 +71083,7 @@ llgeneral69:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -71570,26 +71098,27 @@ llgeneral69:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone69:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000010
-	JL           rowpart333
-	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm333
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone69:
+	MOVQ    R9, R13
+	SUBQ    R8, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart333
+	VMOVUPS (DX)(R8*4), Z3
+	JMP     rowperm333
 
 rowpart333:
 	LEAQ      kmask<>+0(SB), R14
@@ -71600,16 +71129,16 @@ rowpart333:
 rowperm333:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z3, Z4, Z3
+	VMOVUPS      (BX)(R13*1), Z5
+	VPERMPS      Z3, Z5, Z3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z4
-	VMULPS       Z3, Z4, Z4
-	VMULPS       Z2, Z4, Z2
+	VBROADCASTSS s+152(FP), Z5
+	VMULPS       Z3, Z5, Z5
+	VMULPS       Z2, Z5, Z2
 	VMOVUPS      Z2, (R10)(R11*4)
-	VFMADD231PS  Z5, Z3, Z0
+	VFMADD231PS  Z4, Z3, Z0
 	VMOVUPS      64(AX)(R11*4), Z2
 	VMOVUPS      64(CX)(R11*4), Z3
 	VADDPS       (SP), Z2, Z4
@@ -71623,56 +71152,48 @@ rowperm333:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow70
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone70
 
 llslow70:
+	KORTESTW     K3, K3
+	JNE          llgeneral70
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral70
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -71716,24 +71237,36 @@ llslow70:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone70
 
 llgeneral70:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -71759,7 +71292,7 @@ llgeneral70:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -71771,18 +71304,18 @@ llgeneral70:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -71808,7 +71341,7 @@ llgeneral70:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -71823,26 +71356,27 @@ llgeneral70:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone70:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000010
-	JL           rowpart334
-	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm334
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone70:
+	MOVQ    R9, R13
+	SUBQ    R8, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart334
+	VMOVUPS (DX)(R8*4), Z3
+	JMP     rowperm334
 
 rowpart334:
 	LEAQ      kmask<>+0(SB), R14
@@ -71853,16 +71387,16 @@ rowpart334:
 rowperm334:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z3, Z4, Z3
+	VMOVUPS      (BX)(R13*1), Z5
+	VPERMPS      Z3, Z5, Z3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z4
-	VMULPS       Z3, Z4, Z4
-	VMULPS       Z2, Z4, Z2
+	VBROADCASTSS s+152(FP), Z5
+	VMULPS       Z3, Z5, Z5
+	VMULPS       Z2, Z5, Z2
 	VMOVUPS      Z2, 64(R10)(R11*4)
-	VFMADD231PS  Z5, Z3, Z1
+	VFMADD231PS  Z4, Z3, Z1
 	ADDQ         $0x00000020, R11
 	CMPQ         R11, R12
 	JLE          loop
@@ -71886,56 +71420,48 @@ single1:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow71
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone71
 
 llslow71:
+	KORTESTW     K3, K3
+	JNE          llgeneral71
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral71
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -71979,24 +71505,36 @@ llslow71:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone71
 
 llgeneral71:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -72022,7 +71560,7 @@ llgeneral71:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -72034,18 +71572,18 @@ llgeneral71:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -72071,7 +71609,7 @@ llgeneral71:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -72086,26 +71624,27 @@ llgeneral71:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone71:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000010
-	JL           rowpart335
-	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm335
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone71:
+	MOVQ    R9, R13
+	SUBQ    R8, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart335
+	VMOVUPS (DX)(R8*4), Z3
+	JMP     rowperm335
 
 rowpart335:
 	LEAQ      kmask<>+0(SB), R14
@@ -72116,16 +71655,16 @@ rowpart335:
 rowperm335:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z3, Z4, Z3
+	VMOVUPS      (BX)(R13*1), Z5
+	VPERMPS      Z3, Z5, Z3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
-	VBROADCASTSS s+152(FP), Z4
-	VMULPS       Z3, Z4, Z4
-	VMULPS       Z2, Z4, Z2
+	VBROADCASTSS s+152(FP), Z5
+	VMULPS       Z3, Z5, Z5
+	VMULPS       Z2, Z5, Z2
 	VMOVUPS      Z2, (R10)(R11*4)
-	VFMADD231PS  Z5, Z3, Z0
+	VFMADD231PS  Z4, Z3, Z0
 	ADDQ         $0x00000010, R11
 	JMP          single1
 
@@ -72152,56 +71691,48 @@ tail:
 	VFPCLASSPSZ  $0xff, Z4, K3
 	VFPCLASSPSZ  $0xff, Z5, K4
 	VBLENDMPS    Z4, Z5, K1, Z5
-	KORW         K3, K4, K1
-	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K3
-	KORW         K1, K3, K1
-	KANDNW       K2, K1, K1
-	KMOVW        K1, R13
+	KORW         K3, K4, K3
+	VCMPPS       $0x00, vconsts32x16<>+0(SB), Z5, K4
+	KORW         K3, K4, K4
+	KANDNW       K2, K4, K2
+	KMOVW        K2, R13
 	CMPL         R13, $0x0000ffff
 	JNE          llslow72
-	VPSUBD       vconsts32x16<>+64(SB), Z5, Z4
-	VPSRAD       $0x17, Z4, Z4
-	VPSLLD       $0x17, Z4, Z6
-	VPSUBD       Z6, Z5, Z5
-	VCVTDQ2PS    Z4, Z4
-	VBROADCASTSS consts32<>+4(SB), Z6
-	VSUBPS       Z5, Z6, Z5
-	VMULPS       Z5, Z5, Z6
-	VBROADCASTSS consts32<>+12(SB), Z7
-	VFNMADD231PS vconsts32x16<>+128(SB), Z5, Z7
-	VBROADCASTSS consts32<>+16(SB), Z8
-	VFNMADD231PS vconsts32x16<>+192(SB), Z5, Z8
-	VBROADCASTSS consts32<>+20(SB), Z9
-	VFNMADD231PS vconsts32x16<>+256(SB), Z5, Z9
-	VBROADCASTSS consts32<>+24(SB), Z10
-	VFNMADD231PS vconsts32x16<>+320(SB), Z5, Z10
-	VFMADD231PS  Z8, Z6, Z7
-	VFMADD231PS  Z10, Z6, Z9
-	VMULPS       Z6, Z6, Z8
-	VFMADD231PS  Z9, Z8, Z7
-	VFNMADD231PS Z7, Z6, Z5
-	VFNMADD231PS vconsts32x16<>+384(SB), Z4, Z5
+	VBROADCASTSS consts32<>+4(SB), Z2
+	VBROADCASTSS consts32<>+8(SB), Z3
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VDIVPS       Z5, Z2, Z2
+	VPSUBD       vconsts32x16<>+64(SB), Z5, Z3
+	VPSRAD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z3, Z4
+	VPSUBD       Z4, Z5, Z4
+	VCVTDQ2PS    Z3, Z3
+	VBROADCASTSS consts32<>+4(SB), Z5
+	VSUBPS       Z4, Z5, Z4
+	VMULPS       Z4, Z4, Z5
+	VBROADCASTSS consts32<>+12(SB), Z6
+	VFNMADD231PS vconsts32x16<>+128(SB), Z4, Z6
+	VBROADCASTSS consts32<>+16(SB), Z7
+	VFNMADD231PS vconsts32x16<>+192(SB), Z4, Z7
+	VBROADCASTSS consts32<>+20(SB), Z8
+	VFNMADD231PS vconsts32x16<>+256(SB), Z4, Z8
+	VBROADCASTSS consts32<>+24(SB), Z9
+	VFNMADD231PS vconsts32x16<>+320(SB), Z4, Z9
+	VFMADD231PS  Z7, Z5, Z6
+	VFMADD231PS  Z9, Z5, Z8
+	VMULPS       Z5, Z5, Z7
+	VFMADD231PS  Z8, Z7, Z6
+	VFNMADD231PS Z6, Z5, Z4
+	VFNMADD231PS vconsts32x16<>+384(SB), Z3, Z4
 	JMP          lldone72
 
 llslow72:
+	KORTESTW     K3, K3
+	JNE          llgeneral72
 	VADDPS       (SP), Z2, Z4
 	VBROADCASTSS consts32<>+4(SB), Z5
 	VSUBPS       Z2, Z5, Z5
 	VADDPS       (SP), Z5, Z5
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z4, K1
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z4, K2
-	KANDW        K1, K2, K1
-	VBROADCASTSS consts32<>+28(SB), Z6
-	VCMPPS       $0x1d, Z6, Z5, K2
-	VBROADCASTSS consts32<>+32(SB), Z6
-	VCMPPS       $0x11, Z6, Z5, K3
-	KANDW        K2, K3, K2
-	KANDW        K1, K2, K1
-	KMOVW        K1, R13
-	CMPL         R13, $0x0000ffff
-	JNE          llgeneral72
 	VPSUBD       vconsts32x16<>+64(SB), Z4, Z6
 	VPSRAD       $0x17, Z6, Z6
 	VPSLLD       $0x17, Z6, Z7
@@ -72245,24 +71776,36 @@ llslow72:
 	VFMADD231PS  Z8, Z7, Z5
 	VFMADD231PS  vconsts32x16<>+384(SB), Z6, Z5
 	VMULPS       Z4, Z3, Z4
-	VBROADCASTSS consts32<>+36(SB), Z6
+	VBROADCASTSS consts32<>+28(SB), Z6
 	VXORPS       Z6, Z4, Z4
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z6
 	VMULPS       Z5, Z6, Z5
 	VSUBPS       Z5, Z4, Z4
-	VMOVAPS      Z4, Z5
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
+	VADDPS       (SP), Z2, Z6
+	VBROADCASTSS consts32<>+4(SB), Z7
+	VSUBPS       Z2, Z7, Z2
+	VADDPS       (SP), Z2, Z2
+	VDIVPS       Z6, Z5, Z5
+	VBROADCASTSS consts32<>+4(SB), Z6
+	VSUBPS       Z3, Z6, Z3
+	VDIVPS       Z2, Z3, Z3
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
 	JMP          lldone72
 
 llgeneral72:
 	VADDPS       (SP), Z2, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z6
 	VMOVAPS      Z5, K1, Z6
-	VBROADCASTSS consts32<>+44(SB), Z7
+	VBROADCASTSS consts32<>+40(SB), Z7
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z7, K1, Z5
@@ -72288,7 +71831,7 @@ llgeneral72:
 	VFMADD231PS  Z10, Z9, Z8
 	VFMADD231PS  Z8, Z5, Z6
 	VFMADD231PS  vconsts32x16<>+384(SB), Z7, Z6
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z6
 	VXORPS       Z5, Z5, Z5
@@ -72300,18 +71843,18 @@ llgeneral72:
 	VBROADCASTSS consts32<>+52(SB), Z4
 	VBLENDMPS    Z4, Z6, K1, Z6
 	VMULPS       Z6, Z3, Z6
-	VBROADCASTSS consts32<>+36(SB), Z4
+	VBROADCASTSS consts32<>+28(SB), Z4
 	VXORPS       Z4, Z6, Z6
 	VBROADCASTSS consts32<>+4(SB), Z4
 	VSUBPS       Z2, Z4, Z4
 	VADDPS       (SP), Z4, Z4
-	VBROADCASTSS consts32<>+28(SB), Z5
+	VBROADCASTSS consts32<>+32(SB), Z5
 	VCMPPS       $0x11, Z5, Z4, K1
-	VBROADCASTSS consts32<>+40(SB), Z5
+	VBROADCASTSS consts32<>+36(SB), Z5
 	VMULPS       Z5, Z4, Z5
 	VMOVAPS      Z4, Z7
 	VMOVAPS      Z5, K1, Z7
-	VBROADCASTSS consts32<>+44(SB), Z8
+	VBROADCASTSS consts32<>+40(SB), Z8
 	VXORPS       Z5, Z5, Z5
 	VMOVAPS      Z5, Z5
 	VMOVAPS      Z8, K1, Z5
@@ -72337,7 +71880,7 @@ llgeneral72:
 	VFMADD231PS  Z11, Z10, Z9
 	VFMADD231PS  Z9, Z5, Z7
 	VFMADD231PS  vconsts32x16<>+384(SB), Z8, Z7
-	VBROADCASTSS consts32<>+32(SB), Z5
+	VBROADCASTSS consts32<>+44(SB), Z5
 	VCMPPS       $0x00, Z5, Z4, K1
 	VBLENDMPS    Z5, Z7, K1, Z7
 	VXORPS       Z5, Z5, Z5
@@ -72352,26 +71895,27 @@ llgeneral72:
 	VSUBPS       Z3, Z4, Z4
 	VMULPS       Z7, Z4, Z7
 	VSUBPS       Z7, Z6, Z4
-	VMOVAPS      Z4, Z5
-
-lldone72:
-	VBROADCASTSS consts32<>+36(SB), Z4
-	VXORPS       Z4, Z3, Z4
+	VMOVAPS      Z4, Z4
+	VBROADCASTSS consts32<>+28(SB), Z5
+	VXORPS       Z5, Z3, Z5
 	VADDPS       (SP), Z2, Z6
 	VBROADCASTSS consts32<>+4(SB), Z7
 	VSUBPS       Z2, Z7, Z2
 	VADDPS       (SP), Z2, Z2
-	VDIVPS       Z6, Z4, Z4
+	VDIVPS       Z6, Z5, Z5
 	VBROADCASTSS consts32<>+4(SB), Z6
 	VSUBPS       Z3, Z6, Z3
 	VDIVPS       Z2, Z3, Z3
-	VADDPS       Z3, Z4, Z2
-	MOVQ         R9, R13
-	SUBQ         R8, R13
-	CMPQ         R13, $0x00000010
-	JL           rowpart336
-	VMOVUPS      (DX)(R8*4), Z3
-	JMP          rowperm336
+	VADDPS       Z3, Z5, Z2
+	VMOVAPS      Z2, Z2
+
+lldone72:
+	MOVQ    R9, R13
+	SUBQ    R8, R13
+	CMPQ    R13, $0x00000010
+	JL      rowpart336
+	VMOVUPS (DX)(R8*4), Z3
+	JMP     rowperm336
 
 rowpart336:
 	LEAQ      kmask<>+0(SB), R14
@@ -72382,21 +71926,21 @@ rowpart336:
 rowperm336:
 	MOVQ         DI, R13
 	SHLQ         $0x06, R13
-	VMOVUPS      (BX)(R13*1), Z4
-	VPERMPS      Z3, Z4, Z3
+	VMOVUPS      (BX)(R13*1), Z5
+	VPERMPS      Z3, Z5, Z3
 	MOVLQSX      (SI)(DI*8), R13
 	ADDQ         R13, R8
 	MOVLQSX      4(SI)(DI*8), DI
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
 	VMOVAPS.Z    Z3, K1, Z3
-	VBROADCASTSS s+152(FP), Z4
-	VMULPS       Z3, Z4, Z4
-	VMULPS       Z2, Z4, Z2
+	VBROADCASTSS s+152(FP), Z5
+	VMULPS       Z3, Z5, Z5
+	VMULPS       Z2, Z5, Z2
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
 	VMOVUPS      Z2, K1, (R10)(R11*4)
-	VMULPS       Z5, Z3, Z2
+	VMULPS       Z4, Z3, Z2
 	LEAQ         kmask<>+0(SB), R13
 	KMOVW        (R13)(R12*2), K1
 	VMOVAPS.Z    Z2, K1, Z2
@@ -73164,7 +72708,7 @@ loop:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73183,7 +72727,7 @@ loop:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73202,7 +72746,7 @@ loop:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73221,7 +72765,7 @@ loop:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73250,7 +72794,7 @@ single1:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73282,7 +72826,7 @@ tail:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73366,7 +72910,7 @@ loop:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73387,7 +72931,7 @@ loop:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73408,7 +72952,7 @@ loop:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73429,7 +72973,7 @@ loop:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73460,7 +73004,7 @@ single1:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -73494,7 +73038,7 @@ tail:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -74229,7 +73773,7 @@ loop:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -74270,7 +73814,7 @@ rowperm349:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -74311,7 +73855,7 @@ rowperm350:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -74352,7 +73896,7 @@ rowperm351:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -74403,7 +73947,7 @@ single1:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -74457,7 +74001,7 @@ tail:
 	VSUBPS       Z4, Z6, Z4
 	VXORPS       Z6, Z6, Z6
 	VMAXPS       Z4, Z6, Z7
-	VBROADCASTSS consts32<>+36(SB), Z8
+	VBROADCASTSS consts32<>+28(SB), Z8
 	VXORPS       Z8, Z5, Z5
 	VCMPPS       $0x1e, Z6, Z4, K1
 	VBLENDMPS    Z5, Z6, K1, Z5
@@ -82473,13 +82017,13 @@ loop:
 	CMPQ         DX, $0x00000010
 	JL           tail
 	VMOVUPS      (AX), Z0
-	VBROADCASTSS consts32<>+28(SB), Z1
+	VBROADCASTSS consts32<>+32(SB), Z1
 	VCMPPS       $0x11, Z1, Z0, K1
-	VBROADCASTSS consts32<>+40(SB), Z1
+	VBROADCASTSS consts32<>+36(SB), Z1
 	VMULPS       Z1, Z0, Z1
 	VMOVAPS      Z0, Z2
 	VMOVAPS      Z1, K1, Z2
-	VBROADCASTSS consts32<>+44(SB), Z3
+	VBROADCASTSS consts32<>+40(SB), Z3
 	VXORPS       Z1, Z1, Z1
 	VMOVAPS      Z1, Z1
 	VMOVAPS      Z3, K1, Z1
@@ -82505,7 +82049,7 @@ loop:
 	VFMADD231PS  Z6, Z5, Z4
 	VFMADD231PS  Z4, Z1, Z2
 	VFMADD231PS  vconsts32x16<>+384(SB), Z3, Z2
-	VBROADCASTSS consts32<>+32(SB), Z1
+	VBROADCASTSS consts32<>+44(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z2, K1, Z2
 	VXORPS       Z1, Z1, Z1
@@ -82529,13 +82073,13 @@ tail:
 	KMOVW        (BX)(DX*2), K1
 	VXORPS       Z0, Z0, Z0
 	VMOVUPS.Z    (AX), K1, Z0
-	VBROADCASTSS consts32<>+28(SB), Z1
+	VBROADCASTSS consts32<>+32(SB), Z1
 	VCMPPS       $0x11, Z1, Z0, K2
-	VBROADCASTSS consts32<>+40(SB), Z1
+	VBROADCASTSS consts32<>+36(SB), Z1
 	VMULPS       Z1, Z0, Z1
 	VMOVAPS      Z0, Z2
 	VMOVAPS      Z1, K2, Z2
-	VBROADCASTSS consts32<>+44(SB), Z3
+	VBROADCASTSS consts32<>+40(SB), Z3
 	VXORPS       Z1, Z1, Z1
 	VMOVAPS      Z1, Z1
 	VMOVAPS      Z3, K2, Z1
@@ -82561,7 +82105,7 @@ tail:
 	VFMADD231PS  Z6, Z5, Z4
 	VFMADD231PS  Z4, Z1, Z2
 	VFMADD231PS  vconsts32x16<>+384(SB), Z3, Z2
-	VBROADCASTSS consts32<>+32(SB), Z1
+	VBROADCASTSS consts32<>+44(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K2
 	VBLENDMPS    Z1, Z2, K2, Z2
 	VXORPS       Z1, Z1, Z1
@@ -82703,7 +82247,7 @@ loop:
 	VSUBPS       Z2, Z5, Z5
 	VMULPS       vconsts32x16<>+1536(SB), Z3, Z1
 	VSUBPS       Z5, Z1, Z5
-	VBROADCASTSS consts32<>+32(SB), Z1
+	VBROADCASTSS consts32<>+44(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z5, K1, Z5
 	VCMPPS       $0x00, vconsts32x16<>+1600(SB), Z0, K1
@@ -82774,7 +82318,7 @@ tail:
 	VSUBPS       Z2, Z5, Z5
 	VMULPS       vconsts32x16<>+1536(SB), Z3, Z1
 	VSUBPS       Z5, Z1, Z5
-	VBROADCASTSS consts32<>+32(SB), Z1
+	VBROADCASTSS consts32<>+44(SB), Z1
 	VCMPPS       $0x00, Z1, Z0, K1
 	VBLENDMPS    Z1, Z5, K1, Z5
 	VCMPPS       $0x00, vconsts32x16<>+1600(SB), Z0, K1
@@ -85101,7 +84645,7 @@ sums:
 	VSUBPS       Z11, Z14, Z14
 	VMULPS       vconsts32x16<>+1536(SB), Z12, Z10
 	VSUBPS       Z14, Z10, Z14
-	VBROADCASTSS consts32<>+32(SB), Z10
+	VBROADCASTSS consts32<>+44(SB), Z10
 	VCMPPS       $0x00, Z10, Z5, K1
 	VBLENDMPS    Z10, Z14, K1, Z14
 	VCMPPS       $0x00, vconsts32x16<>+1600(SB), Z5, K1
@@ -85963,7 +85507,7 @@ sums:
 	VSUBPS       Z7, Z10, Z10
 	VMULPS       vconsts32x16<>+1536(SB), Z8, Z6
 	VSUBPS       Z10, Z6, Z10
-	VBROADCASTSS consts32<>+32(SB), Z6
+	VBROADCASTSS consts32<>+44(SB), Z6
 	VCMPPS       $0x00, Z6, Z2, K1
 	VBLENDMPS    Z6, Z10, K1, Z10
 	VCMPPS       $0x00, vconsts32x16<>+1600(SB), Z2, K1
@@ -127393,11 +126937,11 @@ DATA consts32<>+12(SB)/4, $0xbefffffd
 DATA consts32<>+16(SB)/4, $0xbe80024d
 DATA consts32<>+20(SB)/4, $0xbe29ae98
 DATA consts32<>+24(SB)/4, $0xbe12824d
-DATA consts32<>+28(SB)/4, $0x00800000
-DATA consts32<>+32(SB)/4, $0x7f800000
-DATA consts32<>+36(SB)/4, $0x80000000
-DATA consts32<>+40(SB)/4, $0x4c000000
-DATA consts32<>+44(SB)/4, $0x41c80000
+DATA consts32<>+28(SB)/4, $0x80000000
+DATA consts32<>+32(SB)/4, $0x00800000
+DATA consts32<>+36(SB)/4, $0x4c000000
+DATA consts32<>+40(SB)/4, $0x41c80000
+DATA consts32<>+44(SB)/4, $0x7f800000
 DATA consts32<>+48(SB)/4, $0xff800000
 DATA consts32<>+52(SB)/4, $0x7fc00000
 DATA consts32<>+56(SB)/4, $0x3f000000

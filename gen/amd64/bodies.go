@@ -105,15 +105,18 @@ var logLossLabels int
 
 func logLossBody(c *g, p, y reg.VecVirtual, epsv func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
 	eps := logLossEps(c, epsv)
-	var l reg.VecVirtual
-	if c.is64() {
-		l = logLossGeneral(c, p, y, eps)
-	} else {
-		l = logLoss32(c, p, y, eps) // logloss.go
+	if !c.is64() {
+		return logLoss32(c, p, y, eps, wantGrad) // logloss.go
 	}
+	l := logLossGeneral(c, p, y, eps)
 	if !wantGrad {
 		return l, nil
 	}
+	return l, logLossGrad(c, p, y, eps)
+}
+
+// logLossGrad returns −y/(p + ε) + (1 − y)/((1 − p) + ε).
+func logLossGrad(c *g, p, y reg.VecVirtual, eps func() Op) reg.VecVirtual {
 	q1 := c.vec()
 	c.xor(q1, y, c.signMask())
 	a1, a2 := logLossArgs(c, p, eps)
@@ -123,7 +126,7 @@ func logLossBody(c *g, p, y reg.VecVirtual, epsv func() reg.VecVirtual, wantGrad
 	c.div(om, om, a2) // (1 − y)/(1 − p + ε)
 	gr := c.vec()
 	c.add(gr, q1, om)
-	return l, gr
+	return gr
 }
 
 // logLossArgs returns p + ε and (1 − p) + ε.

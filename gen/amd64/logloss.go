@@ -55,22 +55,24 @@ func (c *g) ifAny(m mask, label string) {
 // Other vectors take two logarithms when their arguments allow (soft labels,
 // or t = 1 where zero signs matter), else the general path; each gives the
 // general path's bits.
-func logLoss32(c *g, p, y reg.VecVirtual, eps func() Op) reg.VecVirtual {
+func logLoss32(c *g, p, y reg.VecVirtual, eps func() Op, wantGrad bool) (l, gr reg.VecVirtual) {
 	logLossLabels++
 	slow, general, done := fmt.Sprintf("llslow%d", logLossLabels), fmt.Sprintf("llgeneral%d", logLossLabels), fmt.Sprintf("lldone%d", logLossLabels)
 	a1, a2 := logLossArgs(c, p, eps)
 	var t reg.VecVirtual
+	var isOne, abnormal mask // abnormal: an argument is not positive, normal and finite
 	if c.wide() {
 		// AVX-512: VFPCLASSPS flags NaN, zeros, infinities, subnormals and
 		// negatives in one instruction per argument.
-		isOne := c.cmp(cmpEQ, y, c.konstM(1))
+		isOne = c.cmp(cmpEQ, y, c.konstM(1))
 		labels := c.maskOr(isOne, c.cmp(cmpEQ, y, c.zeros()))
 		k1, k2 := K(), K()
 		VFPCLASSPSZ(U8(0xff), a1, k1)
 		VFPCLASSPSZ(U8(0xff), a2, k2)
 		t = a2
 		c.blend(t, isOne, a1, a2)
-		bad := c.maskOr(c.maskOr(mask{k: k1}, mask{k: k2}), c.cmp(cmpEQ, t, c.konstM(1)))
+		abnormal = c.maskOr(mask{k: k1}, mask{k: k2})
+		bad := c.maskOr(abnormal, c.cmp(cmpEQ, t, c.konstM(1)))
 		c.unlessAll(c.maskAndNot(bad, labels), slow)
 	} else {
 		// AVX2: integer lane tests (the vector integer units, not the
@@ -79,7 +81,7 @@ func logLoss32(c *g, p, y reg.VecVirtual, eps func() Op) reg.VecVirtual {
 		// (their bits in [2^23, 0x7f7fffff]: + 0x7f800000 maps that range to
 		// the int32 values below 0xff000000); the logarithm's argument is
 		// not 1.
-		isOne := c.icmp(false, y, c.konstBitsM(0x3f800000))
+		isOne = c.icmp(false, y, c.konstBitsM(0x3f800000))
 		y2 := c.vec()
 		VPSLLD(U8(1), y, y2)
 		labels := c.maskOr(isOne, c.icmp(false, y2, c.zeros()))
@@ -89,22 +91,37 @@ func logLoss32(c *g, p, y reg.VecVirtual, eps func() Op) reg.VecVirtual {
 		VPMAXSD(v1, v2, v1)
 		t = a2
 		c.blend(t, isOne, a1, a2)
-		bad := c.maskOr(c.icmp(true, v1, c.konstBitsM(0xfeffffff)), c.icmp(false, t, c.konstBitsM(0x3f800000)))
+		abnormal = c.icmp(true, v1, c.konstBitsM(0xfeffffff))
+		bad := c.maskOr(abnormal, c.icmp(false, t, c.konstBitsM(0x3f800000)))
 		c.unlessAll(c.maskAndNot(bad, labels), slow)
 	}
-	l := c.vlog32(t, true)
+	if wantGrad {
+		// −y/(p + ε) + (1 − y)/((1 − p) + ε) is −1/t + 0 for y = 1 and
+		// ∓0 + 1/t for y = ±0 (t normal: 1/t is finite and nonzero): one
+		// division.
+		gr = c.konst(1)
+		c.blend(gr, isOne, c.konst(-1), gr)
+		c.div(gr, gr, t)
+	}
+	l = c.vlog32(t, true)
 	JMP(LabelRef(done))
 
 	Label(slow)
+	c.ifAny(abnormal, general)
 	a1, a2 = logLossArgs(c, p, eps)
-	c.unlessAll(c.maskAnd(c.normalLanes(a1), c.normalLanes(a2)), general)
 	c.move(l, logLossCombine(c, y, c.vlogNormal32(a1), c.vlogNormal32(a2)))
+	if wantGrad {
+		c.move(gr, logLossGrad(c, p, y, eps))
+	}
 	JMP(LabelRef(done))
 
 	Label(general)
 	c.move(l, logLossGeneral(c, p, y, eps))
+	if wantGrad {
+		c.move(gr, logLossGrad(c, p, y, eps))
+	}
 	Label(done)
-	return l
+	return l, gr
 }
 
 // icmp returns the int32 lane mask a > b (gt) or a == b.

@@ -8,9 +8,12 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// Natural logarithm: x = 2^e·m with m in [√2/2, √2), f = m − 1,
-// s = f/(2 + f), ln m = f − f²/2 + s·(f²/2 + R(s²)) with R a minimax
-// polynomial of the atanh series (the classic fdlibm reduction), and
+// Natural logarithm. float32: logpoly.go's division-free core (integer
+// reduction, a polynomial in m − 1), after the subnormal scaling and before
+// the specials below. float64 (and the core of float32's log1p): x = 2^e·m
+// with m in [√2/2, √2), f = m − 1, s = f/(2 + f),
+// ln m = f − f²/2 + s·(f²/2 + R(s²)) with R a minimax polynomial of the
+// atanh series (the classic fdlibm reduction), and
 // ln x = e·ln2_hi + (ln m + e·ln2_lo) with ln2_hi short enough that e·ln2_hi
 // is exact. Subnormal inputs are scaled by 2^k first. Specials as Go's
 // math.Log: ln 0 = −Inf, ln(+Inf) = +Inf, ln(x < 0) = NaN, ln NaN = NaN.

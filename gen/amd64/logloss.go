@@ -52,6 +52,7 @@ func (c *g) ifAny(m mask, label string) {
 // zero that leaves a nonzero −ln t unchanged (generic's −(y·l1) − (1 − y)·l2
 // with y·l1 or (1 − y)·l2 a signed zero). That path takes one logarithm
 // per element, negated within (the same bits as the negated logarithm).
+// Its gradient, −1/t for y = 1 and 1/t for y = ±0, takes one division.
 // Other vectors take two logarithms when their arguments allow (soft labels,
 // or t = 1 where zero signs matter), else the general path; each gives the
 // general path's bits.

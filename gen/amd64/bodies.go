@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"math"
 
-	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
@@ -44,7 +42,7 @@ type body struct {
 var bodies = []body{
 	{Name: "AbsDiff", Fn: "absDiff", Doc: "l = |p − y|, g = sign(p − y)", UsesY: true, Unroll: 8, emit: absDiffBody, hoist: absHoist},
 	{Name: "SqDiff", Fn: "sqDiff", Doc: "l = (p − y)², g = 2(p − y)", UsesY: true, Unroll: 8, emit: sqDiffBody, fused: sqDiffFused},
-	{Name: "LogLoss", Fn: "logLoss", Doc: "l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a)", UsesY: true, UsesA: true, Unroll: 2, emit: logLossBody},
+	{Name: "LogLoss", Fn: "logLoss", Doc: "l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a)", UsesY: true, UsesA: true, Unroll: 2, emit: logLossBody, setup: logLossSetup},
 	{Name: "Hinge", Fn: "hinge", Doc: "y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0", UsesY: true, Unroll: 4, emit: hingeBody, hoist: hingeHoist},
 	{Name: "Identity", Fn: "identity", Doc: "l = p, g = 1", Unroll: 4, emit: identityBody},
 	{Name: "L1", Fn: "l1", Doc: "l = |p|, g = sign(p)", Unroll: 4, emit: l1Body, hoist: absHoist},
@@ -129,51 +127,20 @@ func sqDiffBody(c *g, p, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad boo
 
 var logLossLabels int
 
-func logLossBody(c *g, p, y reg.VecVirtual, eps func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
-	l := c.vec()
-	if c.is64() {
-		c.move(l, logLossGeneral(c, p, y, eps))
-	} else {
-		// float32: when both arguments of the logarithms are positive normal
-		// numbers in every lane (the usual case), the logarithm skips its
-		// special-value and subnormal handling; when moreover every label is
-		// 0 or 1, one logarithm per element serves, the other term being a
-		// signed zero. Each path gives the general path's bits.
-		logLossLabels++
-		general, two, done := fmt.Sprintf("llgeneral%d", logLossLabels), fmt.Sprintf("lltwo%d", logLossLabels), fmt.Sprintf("lldone%d", logLossLabels)
-		a1, a2 := logLossArgs(c, p, eps)
-		c.unlessAll(c.maskAnd(c.normalLanes(a1), c.normalLanes(a2)), general)
-		isOne := c.cmp(cmpEQ, y, c.konst(1))
-		c.unlessAll(c.maskOr(isOne, c.cmp(cmpEQ, y, c.zeros())), two)
-
-		// Hard labels: L = ln(y == 1 ? a1 : a2); the unused logarithm enters
-		// only as 0·ln(a), a zero with the sign of ln a (negative iff a < 1).
-		t := c.vec()
-		c.blend(t, isOne, a1, a2)
-		lt := c.vlogNormal32(t)
-		z1 := c.signMask()
-		c.keep(z1, c.cmp(cmpLT, a1, c.konst(1)))
-		z2 := c.signMask()
-		c.keep(z2, c.cmp(cmpLT, a2, c.konst(1)))
-		l1, l2 := c.vec(), c.vec()
-		isOne = c.cmp(cmpEQ, y, c.konst(1))
-		c.blend(l1, isOne, lt, z1)
-		c.blend(l2, isOne, z2, lt)
-		c.move(l, logLossCombine(c, y, l1, l2))
-		JMP(LabelRef(done))
-
-		Label(two)
-		a1, a2 = logLossArgs(c, p, eps)
-		c.move(l, logLossCombine(c, y, c.vlogNormal32(a1), c.vlogNormal32(a2)))
-		JMP(LabelRef(done))
-
-		Label(general)
-		c.move(l, logLossGeneral(c, p, y, eps))
-		Label(done)
+func logLossBody(c *g, p, y reg.VecVirtual, epsv func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	eps := logLossEps(c, epsv)
+	if !c.is64() {
+		return logLoss32(c, p, y, eps, wantGrad) // logloss.go
 	}
+	l := logLossGeneral(c, p, y, eps)
 	if !wantGrad {
 		return l, nil
 	}
+	return l, logLossGrad(c, p, y, eps)
+}
+
+// logLossGrad returns −y/(p + ε) + (1 − y)/((1 − p) + ε).
+func logLossGrad(c *g, p, y reg.VecVirtual, eps func() Op) reg.VecVirtual {
 	q1 := c.vec()
 	c.xor(q1, y, c.signMask())
 	a1, a2 := logLossArgs(c, p, eps)
@@ -183,11 +150,11 @@ func logLossBody(c *g, p, y reg.VecVirtual, eps func() reg.VecVirtual, wantGrad 
 	c.div(om, om, a2) // (1 − y)/(1 − p + ε)
 	gr := c.vec()
 	c.add(gr, q1, om)
-	return l, gr
+	return gr
 }
 
 // logLossArgs returns p + ε and (1 − p) + ε.
-func logLossArgs(c *g, p reg.VecVirtual, eps func() reg.VecVirtual) (reg.VecVirtual, reg.VecVirtual) {
+func logLossArgs(c *g, p reg.VecVirtual, eps func() Op) (reg.VecVirtual, reg.VecVirtual) {
 	a1 := c.vec()
 	c.add(a1, p, eps())
 	a2 := c.vec()
@@ -209,7 +176,7 @@ func logLossCombine(c *g, y, l1, l2 reg.VecVirtual) reg.VecVirtual {
 }
 
 // logLossGeneral is the loss with vlog's full handling of every input.
-func logLossGeneral(c *g, p, y reg.VecVirtual, eps func() reg.VecVirtual) reg.VecVirtual {
+func logLossGeneral(c *g, p, y reg.VecVirtual, eps func() Op) reg.VecVirtual {
 	// Ordered to keep few registers live across the two logarithms (AVX2
 	// has sixteen).
 	a1 := c.vec()

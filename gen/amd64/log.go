@@ -8,9 +8,12 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// Natural logarithm: x = 2^e·m with m in [√2/2, √2), f = m − 1,
-// s = f/(2 + f), ln m = f − f²/2 + s·(f²/2 + R(s²)) with R a minimax
-// polynomial of the atanh series (the classic fdlibm reduction), and
+// Natural logarithm. float32: logpoly.go's division-free core (integer
+// reduction, a polynomial in m − 1), after the subnormal scaling and before
+// the specials below. float64 (and the core of float32's log1p): x = 2^e·m
+// with m in [√2/2, √2), f = m − 1, s = f/(2 + f),
+// ln m = f − f²/2 + s·(f²/2 + R(s²)) with R a minimax polynomial of the
+// atanh series (the classic fdlibm reduction), and
 // ln x = e·ln2_hi + (ln m + e·ln2_lo) with ln2_hi short enough that e·ln2_hi
 // is exact. Subnormal inputs are scaled by 2^k first. Specials as Go's
 // math.Log: ln 0 = −Inf, ln(+Inf) = +Inf, ln(x < 0) = NaN, ln NaN = NaN.
@@ -54,31 +57,14 @@ func (c *g) normalLanes(x reg.VecVirtual) mask {
 }
 
 // vlogNormal32 returns ln x for float32 lanes that are all positive, normal
-// and finite (see normalLanes): the same reduction as vlog, taken from the
-// bits with integer operations (x = m·2^e with m in (√2/2, √2], exactly as
-// vlog's compare-and-halve gives), then vlog's own polynomial and
-// reconstruction, so the results are bitwise vlog's.
-func (c *g) vlogNormal32(x reg.VecVirtual) reg.VecVirtual {
-	// With b the bits of float32(√2/2), t = bits(x) − (b + 1) has e = t >> 23
-	// (arithmetic) and bits(m) = bits(x) − e<<23.
-	t := c.vec()
-	VPSUBD(c.konstBits(0x3f3504f4), x, t)
-	ei := c.vec()
-	VPSRAD(U8(23), t, ei)
-	sh := c.vec()
-	VPSLLD(U8(23), ei, sh)
-	m := c.vec()
-	VPSUBD(sh, x, m)
-	e := c.vec()
-	VCVTDQ2PS(ei, e)
-	return c.logCore(m, e)
-}
+// and finite (see normalLanes): vlog's reduction and core without its
+// subnormal and special-value handling, so the results are bitwise vlog's.
+func (c *g) vlogNormal32(x reg.VecVirtual) reg.VecVirtual { return c.vlog32(x, false) }
 
 // vlog returns ln x, lane by lane.
 func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 	k := c.logConsts()
 	minNormal, scale, eScale := k.minNormal, k.scale, k.eScale
-	mantMask, oneBits := k.mantMask, k.oneBits
 	// Scale subnormals (and, harmlessly, zeros and negatives) into the normal range.
 	sub := c.cmp(cmpLT, x, c.konst(minNormal))
 	xs := c.vec()
@@ -88,18 +74,38 @@ func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 	eadj := c.vec()
 	c.blend(eadj, sub, c.konst(eScale), c.zeros())
 
-	// Exponent e as a float, mantissa m in [1, 2).
-	e := c.vec()
+	var r reg.VecVirtual
 	if c.is64() {
-		// e < 2048: place it in the mantissa of 2^52 and subtract 2^52.
-		VPSRLQ(U8(52), xn, e)
-		c.or(e, e, c.konstBits(0x4330000000000000))
-		c.sub(e, e, c.konst(0x1p52+1023))
+		r = c.vlogScaled64(xn, eadj)
 	} else {
-		VPSRLD(U8(23), xn, e)
-		VCVTDQ2PS(e, e)
-		c.sub(e, e, c.konst(127))
+		// The division-free float32 core (logpoly.go) on the scaled input.
+		f, e := c.logReduce32(xn, false)
+		c.sub(e, e, eadj)
+		r = c.logPoly32(f, e, false)
 	}
+
+	// Specials.
+	inf := c.konst(math.Inf(1))
+	isInf := c.cmp(cmpEQ, x, inf)
+	c.blend(r, isInf, inf, r)
+	isZero := c.cmp(cmpEQ, x, c.zeros())
+	c.blend(r, isZero, c.konst(math.Inf(-1)), r)
+	bad := c.cmp(cmpNGE, x, c.zeros()) // x < 0 or NaN
+	c.blend(r, bad, c.konstBits(c.qnan()), r)
+	return r
+}
+
+// vlogScaled64 returns ln xn − eadj·ln 2 for float64 lanes xn that are
+// positive, normal and finite (other lanes get garbage).
+func (c *g) vlogScaled64(xn, eadj reg.VecVirtual) reg.VecVirtual {
+	k := c.logConsts()
+	mantMask, oneBits := k.mantMask, k.oneBits
+	// Exponent e as a float, mantissa m in [1, 2). e < 2048: place it in
+	// the mantissa of 2^52 and subtract 2^52.
+	e := c.vec()
+	VPSRLQ(U8(52), xn, e)
+	c.or(e, e, c.konstBits(0x4330000000000000))
+	c.sub(e, e, c.konst(0x1p52+1023))
 	c.sub(e, e, eadj)
 	m := c.vec()
 	c.and(m, xn, c.konstBits(mantMask))
@@ -114,17 +120,7 @@ func (c *g) vlog(x reg.VecVirtual) reg.VecVirtual {
 	inc := c.vec()
 	c.blend(inc, big, one, c.zeros())
 	c.add(e, e, inc)
-	r := c.logCore(m, e)
-
-	// Specials.
-	inf := c.konst(math.Inf(1))
-	isInf := c.cmp(cmpEQ, x, inf)
-	c.blend(r, isInf, inf, r)
-	isZero := c.cmp(cmpEQ, x, c.zeros())
-	c.blend(r, isZero, c.konst(math.Inf(-1)), r)
-	bad := c.cmp(cmpNGE, x, c.zeros()) // x < 0 or NaN
-	c.blend(r, bad, c.konstBits(c.qnan()), r)
-	return r
+	return c.logCore(m, e)
 }
 
 // logCore returns e·ln2 + ln m for m in (√2/2, √2] and the integer e (as a

@@ -230,3 +230,24 @@ func (c *g) vecSingles(i, lim reg.Register, one, tail, done string, skip func(Op
 	ADDQ(rest, i)
 	Label(done)
 }
+
+// loadTail loads the vector of T at mem: only the first tail lanes (the
+// mask built here) when tail is not nil.
+func (c *g) loadTail(mem Mem, tail reg.Register) reg.VecVirtual {
+	v := c.vec()
+	if tail == nil {
+		c.load(v, mem)
+	} else {
+		c.maskedLoad(v, c.tailMask(tail), mem)
+	}
+	return v
+}
+
+// storeTail stores v at mem: only the first tail lanes when tail is not nil.
+func (c *g) storeTail(v reg.VecVirtual, mem Mem, tail reg.Register) {
+	if tail == nil {
+		c.store(v, mem)
+	} else {
+		c.maskedStore(v, c.tailMask(tail), mem)
+	}
+}

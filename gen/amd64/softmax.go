@@ -176,17 +176,10 @@ func gradSparseKernel(c *g) {
 	i := GP64()
 	XORQ(i, i)
 	c.elemLoop("gs", i, func() reg.Register { return Load(Param("g").Len(), GP64()) }, 4, nil, func(off, _ int, tail reg.Register) {
-		at := Mem{Base: pg, Index: i, Scale: uint8(c.Size), Disp: off}
-		v := c.vec()
-		if tail == nil {
-			c.load(v, at)
-			c.fmsub213(v, p, q)
-			c.store(v, at)
-			return
-		}
-		c.maskedLoad(v, c.tailMask(tail), at)
+		at := c.elemAt(pg, i, off)
+		v := c.loadTail(at, tail)
 		c.fmsub213(v, p, q)
-		c.maskedStore(v, c.tailMask(tail), at)
+		c.storeTail(v, at, tail)
 	})
 	VZEROUPPER()
 	RET()
@@ -220,11 +213,7 @@ func gradDenseKernel(c *g) {
 		c.mul(z, z, r)
 		c.fmsub213(v, p, z)
 		c.mul(v, v, q)
-		if tail == nil {
-			c.store(v, atg)
-			return
-		}
-		c.maskedStore(v, c.tailMask(tail), atg)
+		c.storeTail(v, atg, tail)
 	})
 	VZEROUPPER()
 	RET()
@@ -302,25 +291,12 @@ func expSumKernel(c *g, mode expMode, store bool) {
 	length := func() reg.Register { return Load(Param("x").Len(), GP64()) }
 
 	step := func(off, k int, tail reg.Register) {
-		at := func(b reg.Register) Mem { return Mem{Base: b, Index: i, Scale: uint8(c.Size), Disp: off} }
-		ld := func(b reg.Register) reg.VecVirtual {
-			v := c.vec()
-			if tail == nil {
-				c.load(v, at(b))
-			} else {
-				c.maskedLoad(v, c.tailMask(tail), at(b))
-			}
-			return v
-		}
+		ld := func(b reg.Register) reg.VecVirtual { return c.loadTail(c.elemAt(b, i, off), tail) }
 		d := c.vec()
 		c.sub(d, ld(px), m)
 		e := c.vexpNonPos(d) // d = x − m <= 0 (or NaN) in every lane used
 		if store {
-			if tail == nil {
-				c.store(e, at(pd))
-			} else {
-				c.maskedStore(e, c.tailMask(tail), at(pd))
-			}
+			c.storeTail(e, c.elemAt(pd, i, off), tail)
 		}
 		// The terms of x != m (d < 0, or NaN): the 1 of each x == m is left
 		// out and counted.
@@ -963,16 +939,7 @@ func shortGradKernel(c *g, dense bool) {
 	i := GP64()
 	XORQ(i, i)
 	c.elemLoop("sg", i, func() reg.Register { return Load(Param("x").Len(), GP64()) }, 1, nil, func(off, _ int, tail reg.Register) {
-		at := func(b reg.Register) Mem { return Mem{Base: b, Index: i, Scale: uint8(c.Size), Disp: off} }
-		ld := func(b reg.Register) reg.VecVirtual {
-			v := c.vec()
-			if tail == nil {
-				c.load(v, at(b))
-			} else {
-				c.maskedLoad(v, c.tailMask(tail), at(b))
-			}
-			return v
-		}
+		ld := func(b reg.Register) reg.VecVirtual { return c.loadTail(c.elemAt(b, i, off), tail) }
 		vals := e.next(c)
 		d := ld(px)
 		c.sub(d, d, vals[0])
@@ -987,11 +954,7 @@ func shortGradKernel(c *g, dense bool) {
 		} else {
 			c.fmsub213(ex, vals[1], vals[2])
 		}
-		if tail == nil {
-			c.store(ex, at(pg))
-		} else {
-			c.maskedStore(ex, c.tailMask(tail), at(pg))
-		}
+		c.storeTail(ex, c.elemAt(pg, i, off), tail)
 	})
 	if !dense {
 		// Each row's label element: g(r·c + label(r)) = par(3·rows + r).

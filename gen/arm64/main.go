@@ -311,6 +311,23 @@ func (c *kgen) prologue() {
 // frame computes the argument offsets of a Go signature on arm64 (asmdecl's
 // names: x_base, x_len for slices; ret, ret1, ... for results).
 func frame(params, result string, size int) (map[string]int, int) {
+	offs, off := frameArgs(params, size)
+	off = (off + 7) / 8 * 8
+	n := strings.Count(result, ",") + 1
+	for i := 0; i < n; i++ {
+		name := "ret"
+		if i > 0 {
+			name = fmt.Sprintf("ret%d", i)
+		}
+		offs[name] = off
+		off += 8
+	}
+	return offs, off
+}
+
+// frameArgs computes the offsets of the parameters alone and where the last
+// one ends (the argument size of a function without results).
+func frameArgs(params string, size int) (map[string]int, int) {
 	offs := map[string]int{}
 	off := 0
 	align := func(a int) { off = (off + a - 1) / a * a }
@@ -340,16 +357,6 @@ func frame(params, result string, size int) (map[string]int, int) {
 			}
 		}
 		pending = nil
-	}
-	align(8)
-	n := strings.Count(result, ",") + 1
-	for i := 0; i < n; i++ {
-		name := "ret"
-		if i > 0 {
-			name = fmt.Sprintf("ret%d", i)
-		}
-		offs[name] = off
-		off += 8
 	}
 	return offs, off
 }

@@ -27,22 +27,11 @@ func emitPrims(emit func(name, doc, sig string, gen func(c *kgen)), e elt, prims
 		emit(name, name+" "+doc(p.doc), sig, func(c *kgen) {
 			c.elt = e
 			offs, argSize := frame(p.params, p.result, c.Size)
-			switch {
-			case p.result == "":
+			switch p.result {
+			case "":
 				// The arguments end at the last one (no padding before results).
-				delete(offs, "ret")
-				argSize = 0
-				for n, o := range offs {
-					sz := c.Size // a scalar T
-					switch {
-					case strings.HasSuffix(n, "_base"):
-						sz = 24 // a slice
-					case strings.HasSuffix(n, "_len"), isWordParam(p.params, n):
-						sz = 8
-					}
-					argSize = max(argSize, o+sz)
-				}
-			case p.result == "T":
+				offs, argSize = frameArgs(p.params, c.Size)
+			case "T":
 				argSize -= 8 - c.Size
 			}
 			arg := func(n string) string {
@@ -56,24 +45,4 @@ func emitPrims(emit func(name, doc, sig string, gen func(c *kgen)), e elt, prims
 			p.gen(c, arg)
 		})
 	}
-}
-
-// isWordParam reports whether parameter n of params is an int or a float64
-// (eight bytes whatever T is).
-func isWordParam(params, n string) bool {
-	var pending []string
-	for _, tok := range strings.Split(params, ", ") {
-		name, typ, hasType := strings.Cut(tok, " ")
-		pending = append(pending, name)
-		if !hasType {
-			continue
-		}
-		for _, p := range pending {
-			if p == n {
-				return typ == "int" || typ == "float64"
-			}
-		}
-		pending = nil
-	}
-	return false
 }

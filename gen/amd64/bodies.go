@@ -18,7 +18,10 @@ type body struct {
 	UsesY  bool // false: one argument, called with y == p
 	UsesA  bool
 	Unroll int
-	emit   func(c *g, p, y reg.VecVirtual, a func() reg.VecVirtual, wantGrad bool) (l, gr reg.VecVirtual)
+	// emit computes a vector's loss and, with wantGrad, its gradient. The
+	// driver reads neither p nor y after it, so a body with UsesY may
+	// overwrite y's register (hinge does); without UsesY, y is p.
+	emit func(c *g, p, y reg.VecVirtual, a func() reg.VecVirtual, wantGrad bool) (l, gr reg.VecVirtual)
 	// fused, when set, returns f1 and f2 with l = f1·f2 (the body's last
 	// operation a product): sums accumulate it with one fused multiply-add.
 	fused func(c *g, p reg.VecVirtual, y Op) (f1, f2 reg.VecVirtual)

@@ -368,6 +368,10 @@ func BenchmarkLevels(b *testing.B) {
 func BenchmarkOverhead(b *testing.B) {
 	for _, n := range []int{1 << 10, 1 << 12} {
 		p, y := benchData[float32](n)
+		x := make([]float32, n) // logits in [-8, 8]
+		for i := range x {
+			x[i] = 16*p[i] - 8
+		}
 		// Each public call written out as a caller would: a direct call on
 		// tensors built in place.
 		losses32 := []struct {
@@ -375,31 +379,39 @@ func BenchmarkOverhead(b *testing.B) {
 			call func()
 			loss asm.ElemLoss
 			a    float32
+			in   []float32 // the kernel's first argument (nil: p)
 		}{
 			{"MeanSquaredError", func() {
 				v, _ := losses.MeanSquaredError(losses.New(p), losses.New(y))
 				benchSink += float64(v)
-			}, asm.SqDiff, 0},
+			}, asm.SqDiff, 0, nil},
 			{"AbsoluteDifference", func() {
 				v, _ := losses.AbsoluteDifference(losses.New(p), losses.New(y))
 				benchSink += float64(v)
-			}, asm.AbsDiff, 0},
+			}, asm.AbsDiff, 0, nil},
 			{"HingeLoss", func() {
 				v, _ := losses.HingeLoss(losses.New(p), losses.New(y))
 				benchSink += float64(v)
-			}, asm.Hinge, 0},
+			}, asm.Hinge, 0, nil},
 			{"LogLoss", func() {
 				v, _ := losses.LogLoss(losses.New(p), losses.New(y))
 				benchSink += float64(v)
-			}, asm.LogLoss, 1e-7},
+			}, asm.LogLoss, 1e-7, nil},
+			{"SigmoidCrossEntropy", func() {
+				v, _ := losses.SigmoidCrossEntropy(losses.New(x), losses.New(y))
+				benchSink += float64(v)
+			}, asm.SigmoidCE, 0, x},
 		}
 		for _, l := range losses32 {
 			for _, lv := range asm.Levels() {
 				prefix := fmt.Sprintf("n=%d/%s/%s/", n, l.name, lv.Name)
-				sum := lv.F32.Elem[l.loss].Sum
+				sum, in := lv.F32.Elem[l.loss].Sum, l.in
+				if in == nil {
+					in = p
+				}
 				b.Run(prefix+"kernel", func(b *testing.B) {
 					b.SetBytes(int64(8 * n))
-					cputime.Report(b, func() { benchSink += sum(p, y, l.a) / float64(n) })
+					cputime.Report(b, func() { benchSink += sum(in, y, l.a) / float64(n) })
 				})
 				b.Run(prefix+"api", func(b *testing.B) {
 					restore, err := losses.UseKernel(lv.Name)

@@ -33,7 +33,7 @@ type body struct {
 	// setup, when set, runs once before the loop: it returns vectors derived
 	// from the parameter a, stored in the frame, which emit finds in
 	// c.derived (memory operands: no register held across the loop).
-	setup func(c *g, a func() reg.VecVirtual) []Mem
+	setup func(c *g, a func() reg.VecVirtual) []Op
 	// WideUnroll, when set, is the AVX-512 unrolling (thirty-two
 	// registers), Unroll the AVX2 one.
 	WideUnroll int

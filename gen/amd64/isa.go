@@ -47,7 +47,7 @@ type g struct {
 	isa
 	elt
 	consts  *constTable
-	derived []Mem // the current kernel's body.setup vectors
+	derived []Op // the current kernel's body.setup vectors (frame operands)
 	// hoisted holds constants broadcast into registers once, before a
 	// kernel's loop (hoist): konst, konstR and konstM use them instead of
 	// loading the constant again in every trip.
@@ -109,9 +109,9 @@ func (c *g) vec() reg.VecVirtual {
 
 func (c *g) pick(ps, pd func(...Op), args ...Op) {
 	if c.is64() {
-		pd(args...)
+		c.emit(pd, args...)
 	} else {
-		ps(args...)
+		c.emit(ps, args...)
 	}
 }
 

@@ -8,12 +8,10 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// logLossSetup stores ε, broadcast, in the frame once per call: every use
-// is then a memory operand of the addition.
-func logLossSetup(c *g, a func() reg.VecVirtual) []Mem {
-	m := AllocLocal(c.Bytes)
-	c.store(a(), m)
-	return []Mem{m}
+// logLossSetup stores ε in the frame once per call: every use is then a
+// memory operand of the addition.
+func logLossSetup(c *g, a func() reg.VecVirtual) []Op {
+	return []Op{c.frameConst(a())}
 }
 
 // logLossEps returns ε as an operand: the frame copy where the kernel has
@@ -87,8 +85,8 @@ func logLoss32(c *g, p, y reg.VecVirtual, eps func() Op, wantGrad bool) (l, gr r
 		VPSLLD(U8(1), y, y2)
 		labels := c.maskOr(isOne, c.icmp(false, y2, c.zeros()))
 		v1, v2 := c.vec(), c.vec()
-		VPADDD(c.konstBitsM(0x7f800000), a1, v1)
-		VPADDD(c.konstBitsM(0x7f800000), a2, v2)
+		c.emit(VPADDD, c.konstBitsM(0x7f800000), a1, v1)
+		c.emit(VPADDD, c.konstBitsM(0x7f800000), a2, v2)
 		VPMAXSD(v1, v2, v1)
 		t = a2
 		c.blend(t, isOne, a1, a2)
@@ -133,11 +131,11 @@ func (c *g) icmp(gt bool, a, b Op) mask {
 	}
 	if c.wide() {
 		k := K()
-		in(b, a, k)
+		c.emit(in, b, a, k)
 		return mask{k: k}
 	}
 	m := c.vec()
-	in(b, a, m)
+	c.emit(in, b, a, m)
 	return mask{v: m}
 }
 

@@ -30,7 +30,7 @@ var ln2F32 = float32(math.Ln2)
 // 1) has e = t >> 23 (arithmetic) and bits(m) = bits(x) − e<<23.
 func (c *g) logReduce32(x reg.VecVirtual, neg bool) (f, e reg.VecVirtual) {
 	t := c.vec()
-	VPSUBD(c.konstBitsM(0x3f3504f4), x, t)
+	c.emit(VPSUBD, c.konstBitsM(0x3f3504f4), x, t)
 	VPSRAD(U8(23), t, t)
 	sh := c.vec()
 	VPSLLD(U8(23), t, sh)

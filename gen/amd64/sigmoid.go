@@ -1,7 +1,6 @@
 package main
 
 import (
-	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
@@ -58,15 +57,12 @@ func sigmoidCERest(c *g, x, z, t reg.VecVirtual, a func() reg.VecVirtual, wantGr
 
 // sigmoidCESetup derives 1 − a and 0.5·a (z' = z·(1 − a) + 0.5·a) once
 // per call, into the frame.
-func sigmoidCESetup(c *g, a func() reg.VecVirtual) []Mem {
+func sigmoidCESetup(c *g, a func() reg.VecVirtual) []Op {
 	om := c.konst(1)
 	c.sub(om, om, a())
 	h := c.vec()
 	c.mul(h, a(), c.konstM(0.5))
-	m := []Mem{AllocLocal(c.Bytes), AllocLocal(c.Bytes)}
-	c.store(om, m[0])
-	c.store(h, m[1])
-	return m
+	return []Op{c.frameConst(om), c.frameConst(h)}
 }
 
 // signBit is the sign bit of the element type.

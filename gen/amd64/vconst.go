@@ -32,8 +32,13 @@ func (c *g) konstM(v float64) Op {
 	return c.konstBitsM(uint64(math.Float32bits(float32(v))))
 }
 
-// konstBitsM returns a memory operand holding the bit pattern in every lane.
-func (c *g) konstBitsM(bits uint64) Mem {
+// konstBitsM returns a memory operand holding the bit pattern in every lane:
+// on AVX-512 one element for embedded broadcast (see bcst), else a whole
+// vector from the table.
+func (c *g) konstBitsM(bits uint64) Op {
+	if c.wide() {
+		return bcst{c.consts.get(c.Size, bits)}
+	}
 	t := &vconsts
 	if t.vals == nil {
 		t.vals = map[[2]int][]uint64{}
@@ -73,4 +78,24 @@ func (t *vconstTable) finish() {
 			}
 		}
 	}
+}
+
+// frameConst stores v, the same value in every lane, in the frame and
+// returns the memory operand that reads it back in every lane: on AVX-512
+// one element for embedded broadcast (a 64-byte frame slot would straddle
+// cache lines: the stack pointer is only 8-byte aligned), else the whole
+// vector.
+func (c *g) frameConst(v reg.VecVirtual) Op {
+	if c.wide() {
+		m := AllocLocal(8) // frame sizes stay multiples of 8
+		if c.is64() {
+			VMOVSD(v.AsX(), m)
+		} else {
+			VMOVSS(v.AsX(), m)
+		}
+		return bcst{m}
+	}
+	m := AllocLocal(c.Bytes)
+	c.store(v, m)
+	return m
 }

@@ -24828,163 +24828,165 @@ esdone:
 
 // func softmaxShortSparseAVX2F32(x []float32, c int, labels []int, w []float32, ws float32, gs float32, neg float32, zl float32, dst []float32, par []float32) (float64, int)
 // Requires: AVX, AVX2, CMOV, FMA3, POPCNT, SSE2
-TEXT ·softmaxShortSparseAVX2F32(SB), $640-160
+TEXT ·softmaxShortSparseAVX2F32(SB), $664-160
+	LEAQ    31(SP), AX
+	ANDQ    $-32, AX
 	VXORPS  Y0, Y0, Y0
-	VMOVUPS Y0, 544(SP)
+	VMOVUPS Y0, 544(AX)
 	VXORPS  Y0, Y0, Y0
-	VMOVUPS Y0, 576(SP)
-	MOVQ    c+24(FP), AX
-	XORQ    CX, CX
+	VMOVUPS Y0, 576(AX)
+	MOVQ    c+24(FP), CX
 	XORQ    DX, DX
+	XORQ    BX, BX
 
 group:
-	MOVQ dst_len+104(FP), BX
-	SUBQ CX, BX
+	MOVQ dst_len+104(FP), SI
+	SUBQ DX, SI
 	JLE  done
-	CMPQ BX, $0x00000008
+	CMPQ SI, $0x00000008
 	JLE  sized
-	MOVQ $0x00000008, BX
+	MOVQ $0x00000008, SI
 
 sized:
-	MOVQ         CX, SI
-	IMULQ        AX, SI
-	MOVQ         x_base+0(FP), DI
-	LEAQ         (DI)(SI*4), DI
-	MOVQ         AX, SI
-	SHLQ         $0x02, SI
+	MOVQ         DX, DI
+	IMULQ        CX, DI
+	MOVQ         x_base+0(FP), R8
+	LEAQ         (R8)(DI*4), R8
+	MOVQ         CX, DI
+	SHLQ         $0x02, DI
 	VBROADCASTSS consts32<>+48(SB), Y0
-	MOVQ         AX, R8
-	CMPQ         R8, $0x00000008
+	MOVQ         CX, R9
+	CMPQ         R9, $0x00000008
 	JLE          colsized1
-	MOVQ         $0x00000008, R8
+	MOVQ         $0x00000008, R9
 
 colsized1:
-	LEAQ         (DI), R9
-	CMPQ         BX, $0x00000008
+	LEAQ         (R8), R10
+	CMPQ         SI, $0x00000008
 	JL           colpart1
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R8, R11
-	VMOVDQU      (R10)(R11*4), Y9
-	VMASKMOVPS   (R9), Y9, Y1
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R9, R12
+	VMOVDQU      (R11)(R12*4), Y9
+	VMASKMOVPS   (R10), Y9, Y1
 	VBROADCASTSS consts32<>+48(SB), Y2
 	VBLENDVPS    Y9, Y1, Y2, Y1
-	ADDQ         SI, R9
-	VMASKMOVPS   (R9), Y9, Y2
+	ADDQ         DI, R10
+	VMASKMOVPS   (R10), Y9, Y2
 	VBROADCASTSS consts32<>+48(SB), Y3
 	VBLENDVPS    Y9, Y2, Y3, Y2
-	ADDQ         SI, R9
-	VMASKMOVPS   (R9), Y9, Y3
+	ADDQ         DI, R10
+	VMASKMOVPS   (R10), Y9, Y3
 	VBROADCASTSS consts32<>+48(SB), Y4
 	VBLENDVPS    Y9, Y3, Y4, Y3
-	ADDQ         SI, R9
-	VMASKMOVPS   (R9), Y9, Y4
+	ADDQ         DI, R10
+	VMASKMOVPS   (R10), Y9, Y4
 	VBROADCASTSS consts32<>+48(SB), Y5
 	VBLENDVPS    Y9, Y4, Y5, Y4
-	ADDQ         SI, R9
-	VMASKMOVPS   (R9), Y9, Y5
+	ADDQ         DI, R10
+	VMASKMOVPS   (R10), Y9, Y5
 	VBROADCASTSS consts32<>+48(SB), Y6
 	VBLENDVPS    Y9, Y5, Y6, Y5
-	ADDQ         SI, R9
-	VMASKMOVPS   (R9), Y9, Y6
+	ADDQ         DI, R10
+	VMASKMOVPS   (R10), Y9, Y6
 	VBROADCASTSS consts32<>+48(SB), Y7
 	VBLENDVPS    Y9, Y6, Y7, Y6
-	ADDQ         SI, R9
-	VMASKMOVPS   (R9), Y9, Y7
+	ADDQ         DI, R10
+	VMASKMOVPS   (R10), Y9, Y7
 	VBROADCASTSS consts32<>+48(SB), Y8
 	VBLENDVPS    Y9, Y7, Y8, Y7
-	ADDQ         SI, R9
-	VMASKMOVPS   (R9), Y9, Y8
+	ADDQ         DI, R10
+	VMASKMOVPS   (R10), Y9, Y8
 	VBROADCASTSS consts32<>+48(SB), Y10
 	VBLENDVPS    Y9, Y8, Y10, Y8
 	JMP          colloaded1
 
 colpart1:
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R8, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y2
-	VMASKMOVPS   (R9), Y2, Y1
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R9, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y2
+	VMASKMOVPS   (R10), Y2, Y1
 	VBROADCASTSS consts32<>+48(SB), Y3
 	VBLENDVPS    Y2, Y1, Y3, Y1
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R8, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y3
-	VMASKMOVPS   (R9), Y3, Y2
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R9, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y3
+	VMASKMOVPS   (R10), Y3, Y2
 	VBROADCASTSS consts32<>+48(SB), Y4
 	VBLENDVPS    Y3, Y2, Y4, Y2
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R8, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y4
-	VMASKMOVPS   (R9), Y4, Y3
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R9, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y4
+	VMASKMOVPS   (R10), Y4, Y3
 	VBROADCASTSS consts32<>+48(SB), Y5
 	VBLENDVPS    Y4, Y3, Y5, Y3
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R8, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y5
-	VMASKMOVPS   (R9), Y5, Y4
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R9, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y5
+	VMASKMOVPS   (R10), Y5, Y4
 	VBROADCASTSS consts32<>+48(SB), Y6
 	VBLENDVPS    Y5, Y4, Y6, Y4
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000004
-	CMOVQGT      R8, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y6
-	VMASKMOVPS   (R9), Y6, Y5
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000004
+	CMOVQGT      R9, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y6
+	VMASKMOVPS   (R10), Y6, Y5
 	VBROADCASTSS consts32<>+48(SB), Y7
 	VBLENDVPS    Y6, Y5, Y7, Y5
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000005
-	CMOVQGT      R8, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y7
-	VMASKMOVPS   (R9), Y7, Y6
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000005
+	CMOVQGT      R9, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y7
+	VMASKMOVPS   (R10), Y7, Y6
 	VBROADCASTSS consts32<>+48(SB), Y8
 	VBLENDVPS    Y7, Y6, Y8, Y6
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000006
-	CMOVQGT      R8, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y8
-	VMASKMOVPS   (R9), Y8, Y7
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000006
+	CMOVQGT      R9, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y8
+	VMASKMOVPS   (R10), Y8, Y7
 	VBROADCASTSS consts32<>+48(SB), Y9
 	VBLENDVPS    Y8, Y7, Y9, Y7
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000007
-	CMOVQGT      R8, R10
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R11
-	SUBQ         R10, R11
-	VMOVDQU      (R8)(R11*4), Y9
-	VMASKMOVPS   (R9), Y9, Y8
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000007
+	CMOVQGT      R9, R11
+	LEAQ         tailmask32<>+0(SB), R9
+	MOVQ         $0x00000008, R12
+	SUBQ         R11, R12
+	VMOVDQU      (R9)(R12*4), Y9
+	VMASKMOVPS   (R10), Y9, Y8
 	VBROADCASTSS consts32<>+48(SB), Y10
 	VBLENDVPS    Y9, Y8, Y10, Y8
 
@@ -25013,14 +25015,14 @@ colloaded1:
 	VPERM2F128 $0x31, Y6, Y9, Y6
 	VPERM2F128 $0x20, Y5, Y1, Y9
 	VPERM2F128 $0x31, Y5, Y1, Y1
-	VMOVUPS    Y7, (SP)
-	VMOVUPS    Y8, 32(SP)
-	VMOVUPS    Y4, 64(SP)
-	VMOVUPS    Y9, 96(SP)
-	VMOVUPS    Y3, 128(SP)
-	VMOVUPS    Y2, 160(SP)
-	VMOVUPS    Y6, 192(SP)
-	VMOVUPS    Y1, 224(SP)
+	VMOVUPS    Y7, (AX)
+	VMOVUPS    Y8, 32(AX)
+	VMOVUPS    Y4, 64(AX)
+	VMOVUPS    Y9, 96(AX)
+	VMOVUPS    Y3, 128(AX)
+	VMOVUPS    Y2, 160(AX)
+	VMOVUPS    Y6, 192(AX)
+	VMOVUPS    Y1, 224(AX)
 	VMAXPS     Y7, Y8, Y7
 	VMAXPS     Y4, Y9, Y4
 	VMAXPS     Y3, Y2, Y3
@@ -25029,141 +25031,141 @@ colloaded1:
 	VMAXPS     Y3, Y6, Y3
 	VMAXPS     Y7, Y3, Y7
 	VMAXPS     Y0, Y7, Y0
-	CMPQ       AX, $0x00000008
+	CMPQ       CX, $0x00000008
 	JLE        colskip2
-	MOVQ       AX, R8
-	SUBQ       $0x00000008, R8
-	CMPQ       R8, $0x00000008
+	MOVQ       CX, R9
+	SUBQ       $0x00000008, R9
+	CMPQ       R9, $0x00000008
 	JLE        colsized2
-	MOVQ       $0x00000008, R8
+	MOVQ       $0x00000008, R9
 
 colsized2:
-	LEAQ         32(DI), DI
-	CMPQ         BX, $0x00000008
+	LEAQ         32(R8), R8
+	CMPQ         SI, $0x00000008
 	JL           colpart2
-	LEAQ         tailmask32<>+0(SB), R9
-	MOVQ         $0x00000008, R10
-	SUBQ         R8, R10
-	VMOVDQU      (R9)(R10*4), Y9
-	VMASKMOVPS   (DI), Y9, Y1
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*4), Y9
+	VMASKMOVPS   (R8), Y9, Y1
 	VBROADCASTSS consts32<>+48(SB), Y2
 	VBLENDVPS    Y9, Y1, Y2, Y1
-	ADDQ         SI, DI
-	VMASKMOVPS   (DI), Y9, Y2
+	ADDQ         DI, R8
+	VMASKMOVPS   (R8), Y9, Y2
 	VBROADCASTSS consts32<>+48(SB), Y3
 	VBLENDVPS    Y9, Y2, Y3, Y2
-	ADDQ         SI, DI
-	VMASKMOVPS   (DI), Y9, Y3
+	ADDQ         DI, R8
+	VMASKMOVPS   (R8), Y9, Y3
 	VBROADCASTSS consts32<>+48(SB), Y4
 	VBLENDVPS    Y9, Y3, Y4, Y3
-	ADDQ         SI, DI
-	VMASKMOVPS   (DI), Y9, Y4
+	ADDQ         DI, R8
+	VMASKMOVPS   (R8), Y9, Y4
 	VBROADCASTSS consts32<>+48(SB), Y5
 	VBLENDVPS    Y9, Y4, Y5, Y4
-	ADDQ         SI, DI
-	VMASKMOVPS   (DI), Y9, Y5
+	ADDQ         DI, R8
+	VMASKMOVPS   (R8), Y9, Y5
 	VBROADCASTSS consts32<>+48(SB), Y6
 	VBLENDVPS    Y9, Y5, Y6, Y5
-	ADDQ         SI, DI
-	VMASKMOVPS   (DI), Y9, Y6
+	ADDQ         DI, R8
+	VMASKMOVPS   (R8), Y9, Y6
 	VBROADCASTSS consts32<>+48(SB), Y7
 	VBLENDVPS    Y9, Y6, Y7, Y6
-	ADDQ         SI, DI
-	VMASKMOVPS   (DI), Y9, Y7
+	ADDQ         DI, R8
+	VMASKMOVPS   (R8), Y9, Y7
 	VBROADCASTSS consts32<>+48(SB), Y8
 	VBLENDVPS    Y9, Y7, Y8, Y7
-	ADDQ         SI, DI
-	VMASKMOVPS   (DI), Y9, Y8
+	ADDQ         DI, R8
+	VMASKMOVPS   (R8), Y9, Y8
 	VBROADCASTSS consts32<>+48(SB), Y10
 	VBLENDVPS    Y9, Y8, Y10, Y8
 	JMP          colloaded2
 
 colpart2:
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R8, R9
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*4), Y2
-	VMASKMOVPS   (DI), Y2, Y1
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R9, R10
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y2
+	VMASKMOVPS   (R8), Y2, Y1
 	VBROADCASTSS consts32<>+48(SB), Y3
 	VBLENDVPS    Y2, Y1, Y3, Y1
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R8, R9
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*4), Y3
-	VMASKMOVPS   (DI), Y3, Y2
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R9, R10
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y3
+	VMASKMOVPS   (R8), Y3, Y2
 	VBROADCASTSS consts32<>+48(SB), Y4
 	VBLENDVPS    Y3, Y2, Y4, Y2
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R8, R9
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*4), Y4
-	VMASKMOVPS   (DI), Y4, Y3
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R9, R10
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y4
+	VMASKMOVPS   (R8), Y4, Y3
 	VBROADCASTSS consts32<>+48(SB), Y5
 	VBLENDVPS    Y4, Y3, Y5, Y3
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R8, R9
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*4), Y5
-	VMASKMOVPS   (DI), Y5, Y4
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R9, R10
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y5
+	VMASKMOVPS   (R8), Y5, Y4
 	VBROADCASTSS consts32<>+48(SB), Y6
 	VBLENDVPS    Y5, Y4, Y6, Y4
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000004
-	CMOVQGT      R8, R9
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*4), Y6
-	VMASKMOVPS   (DI), Y6, Y5
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000004
+	CMOVQGT      R9, R10
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y6
+	VMASKMOVPS   (R8), Y6, Y5
 	VBROADCASTSS consts32<>+48(SB), Y7
 	VBLENDVPS    Y6, Y5, Y7, Y5
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000005
-	CMOVQGT      R8, R9
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*4), Y7
-	VMASKMOVPS   (DI), Y7, Y6
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000005
+	CMOVQGT      R9, R10
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y7
+	VMASKMOVPS   (R8), Y7, Y6
 	VBROADCASTSS consts32<>+48(SB), Y8
 	VBLENDVPS    Y7, Y6, Y8, Y6
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000006
-	CMOVQGT      R8, R9
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*4), Y8
-	VMASKMOVPS   (DI), Y8, Y7
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000006
+	CMOVQGT      R9, R10
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y8
+	VMASKMOVPS   (R8), Y8, Y7
 	VBROADCASTSS consts32<>+48(SB), Y9
 	VBLENDVPS    Y8, Y7, Y9, Y7
-	ADDQ         SI, DI
-	XORQ         SI, SI
-	CMPQ         BX, $0x00000007
-	CMOVQGT      R8, SI
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         SI, R9
-	VMOVDQU      (R8)(R9*4), Y9
-	VMASKMOVPS   (DI), Y9, Y8
+	ADDQ         DI, R8
+	XORQ         DI, DI
+	CMPQ         SI, $0x00000007
+	CMOVQGT      R9, DI
+	LEAQ         tailmask32<>+0(SB), R9
+	MOVQ         $0x00000008, R10
+	SUBQ         DI, R10
+	VMOVDQU      (R9)(R10*4), Y9
+	VMASKMOVPS   (R8), Y9, Y8
 	VBROADCASTSS consts32<>+48(SB), Y10
 	VBLENDVPS    Y9, Y8, Y10, Y8
 
@@ -25192,14 +25194,14 @@ colloaded2:
 	VPERM2F128 $0x31, Y6, Y9, Y6
 	VPERM2F128 $0x20, Y5, Y1, Y9
 	VPERM2F128 $0x31, Y5, Y1, Y1
-	VMOVUPS    Y7, 256(SP)
-	VMOVUPS    Y8, 288(SP)
-	VMOVUPS    Y4, 320(SP)
-	VMOVUPS    Y9, 352(SP)
-	VMOVUPS    Y3, 384(SP)
-	VMOVUPS    Y2, 416(SP)
-	VMOVUPS    Y6, 448(SP)
-	VMOVUPS    Y1, 480(SP)
+	VMOVUPS    Y7, 256(AX)
+	VMOVUPS    Y8, 288(AX)
+	VMOVUPS    Y4, 320(AX)
+	VMOVUPS    Y9, 352(AX)
+	VMOVUPS    Y3, 384(AX)
+	VMOVUPS    Y2, 416(AX)
+	VMOVUPS    Y6, 448(AX)
+	VMOVUPS    Y1, 480(AX)
 	VMAXPS     Y7, Y8, Y7
 	VMAXPS     Y4, Y9, Y4
 	VMAXPS     Y3, Y2, Y3
@@ -25210,42 +25212,42 @@ colloaded2:
 	VMAXPS     Y0, Y7, Y0
 
 colskip2:
-	MOVQ       labels_base+32(FP), SI
-	LEAQ       (SI)(CX*8), SI
-	MOVQ       BX, DI
-	MOVQ       $0x00000004, R9
-	CMPQ       DI, R9
-	CMOVQGT    R9, DI
-	MOVQ       BX, R8
-	SUBQ       R9, R8
-	XORQ       R9, R9
-	CMPQ       R8, R9
-	CMOVQLT    R9, R8
-	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       labels_base+32(FP), DI
+	LEAQ       (DI)(DX*8), DI
+	MOVQ       SI, R8
 	MOVQ       $0x00000004, R10
-	SUBQ       DI, R10
-	VMOVDQU    (R9)(R10*8), Y1
-	VPMASKMOVQ (SI), Y1, Y1
-	LEAQ       tailmask64<>+0(SB), DI
-	MOVQ       $0x00000004, R9
-	SUBQ       R8, R9
-	VMOVDQU    (DI)(R9*8), Y2
-	VPMASKMOVQ 32(SI), Y2, Y2
+	CMPQ       R8, R10
+	CMOVQGT    R10, R8
+	MOVQ       SI, R9
+	SUBQ       R10, R9
+	XORQ       R10, R10
+	CMPQ       R9, R10
+	CMOVQLT    R10, R9
+	LEAQ       tailmask64<>+0(SB), R10
+	MOVQ       $0x00000004, R11
+	SUBQ       R8, R11
+	VMOVDQU    (R10)(R11*8), Y1
+	VPMASKMOVQ (DI), Y1, Y1
+	LEAQ       tailmask64<>+0(SB), R8
+	MOVQ       $0x00000004, R10
+	SUBQ       R9, R10
+	VMOVDQU    (R8)(R10*8), Y2
+	VPMASKMOVQ 32(DI), Y2, Y2
 	VSHUFPS    $0x88, Y2, Y1, Y1
 	VPERMPD    $0xd8, Y1, Y1
-	VMOVDQU    Y1, 512(SP)
+	VMOVDQU    Y1, 512(AX)
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
 	VXORPS     Y3, Y3, Y3
 	VXORPS     Y4, Y4, Y4
 	VXORPS     Y5, Y5, Y5
 	VXORPS     Y6, Y6, Y6
-	XORQ       SI, SI
+	XORQ       DI, DI
 
 sums:
-	MOVQ         SI, DI
-	SHLQ         $0x05, DI
-	VMOVUPS      (SP)(DI*1), Y7
+	MOVQ         DI, R8
+	SHLQ         $0x05, R8
+	VMOVUPS      (AX)(R8*1), Y7
 	VSUBPS       Y0, Y7, Y7
 	VBROADCASTSS consts32<>+68(SB), Y8
 	VMAXPS       Y7, Y8, Y8
@@ -25271,17 +25273,17 @@ sums:
 	VANDPS       Y8, Y10, Y8
 	VADDPS       Y8, Y2, Y2
 	VSUBPS       Y7, Y3, Y3
-	VPCMPEQD     512(SP), Y6, Y8
+	VPCMPEQD     512(AX), Y6, Y8
 	VBLENDVPS    Y8, Y7, Y4, Y4
-	VPCMPEQD     512(SP), Y6, Y7
+	VPCMPEQD     512(AX), Y6, Y7
 	VBLENDVPS    Y7, Y9, Y5, Y5
 	VBROADCASTSS consts32<>+120(SB), Y7
 	VPADDD       Y7, Y6, Y6
-	INCQ         SI
-	CMPQ         SI, AX
+	INCQ         DI
+	CMPQ         DI, CX
 	JL           sums
 	VXORPS       X6, X6, X6
-	VCVTSI2SSQ   AX, X6, X6
+	VCVTSI2SSQ   CX, X6, X6
 	VBROADCASTSS X6, Y6
 	VSUBPS       Y2, Y6, Y6
 	VBROADCASTSS consts32<>+4(SB), Y2
@@ -25348,17 +25350,17 @@ sums:
 	VXORPS       Y2, Y2, Y2
 	VSUBPS       Y4, Y2, Y4
 	VADDPS       Y11, Y4, Y2
-	MOVL         neg+88(FP), SI
-	TESTL        SI, SI
+	MOVL         neg+88(FP), DI
+	TESTL        DI, DI
 	JZ           unsmoothed
 	VBROADCASTSS neg+88(FP), Y7
 	VBROADCASTSS zl+92(FP), Y8
 	VSUBPS       Y7, Y8, Y2
 	VMULPS       Y4, Y2, Y2
-	MOVQ         AX, SI
-	DECQ         SI
+	MOVQ         CX, DI
+	DECQ         DI
 	VXORPS       X4, X4, X4
-	VCVTSI2SSQ   SI, X4, X4
+	VCVTSI2SSQ   DI, X4, X4
 	VBROADCASTSS X4, Y4
 	VMULPS       Y7, Y4, Y4
 	VADDPS       Y8, Y4, Y4
@@ -25367,15 +25369,15 @@ sums:
 
 unsmoothed:
 	VBROADCASTSS ws+80(FP), Y3
-	MOVQ         w_len+64(FP), SI
-	TESTQ        SI, SI
+	MOVQ         w_len+64(FP), DI
+	TESTQ        DI, DI
 	JZ           noweights
-	MOVQ         w_base+56(FP), SI
-	LEAQ         tailmask32<>+0(SB), DI
-	MOVQ         $0x00000008, R8
-	SUBQ         BX, R8
-	VMOVDQU      (DI)(R8*4), Y4
-	VMASKMOVPS   (SI)(CX*4), Y4, Y4
+	MOVQ         w_base+56(FP), DI
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         SI, R9
+	VMOVDQU      (R8)(R9*4), Y4
+	VMASKMOVPS   (DI)(DX*4), Y4, Y4
 	VMULPS       Y4, Y3, Y3
 
 noweights:
@@ -25383,14 +25385,14 @@ noweights:
 	VSUBPS       Y2, Y2, Y4
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x00, Y7, Y4, Y4
-	LEAQ         tailmask32<>+0(SB), SI
-	MOVQ         $0x00000008, DI
-	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y7
+	LEAQ         tailmask32<>+0(SB), DI
+	MOVQ         $0x00000008, R8
+	SUBQ         SI, R8
+	VMOVDQU      (DI)(R8*4), Y7
 	VANDPS       Y7, Y4, Y4
-	VMOVDQU      Y4, 608(SP)
-	MOVQ         par_len+128(FP), SI
-	TESTQ        SI, SI
+	VMOVDQU      Y4, 608(AX)
+	MOVQ         par_len+128(FP), DI
+	TESTQ        DI, DI
 	JZ           nopar
 	VADDPS       Y1, Y6, Y1
 	VBROADCASTSS gs+84(FP), Y4
@@ -25402,16 +25404,16 @@ noweights:
 	VBROADCASTSS consts32<>+128(SB), Y7
 	VCMPPS       $0x12, Y7, Y4, Y4
 	VANDPS       Y4, Y6, Y4
-	MOVQ         par_base+120(FP), SI
-	LEAQ         (SI)(CX*4), SI
-	MOVQ         dst_len+104(FP), DI
-	SHLQ         $0x02, DI
-	MOVQ         DI, R8
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         BX, R9
-	VMOVDQU      (R8)(R9*4), Y6
-	VMASKMOVPS   Y0, Y6, (SI)
+	MOVQ         par_base+120(FP), DI
+	LEAQ         (DI)(DX*4), DI
+	MOVQ         dst_len+104(FP), R8
+	SHLQ         $0x02, R8
+	MOVQ         R8, R9
+	LEAQ         tailmask32<>+0(SB), R9
+	MOVQ         $0x00000008, R10
+	SUBQ         SI, R10
+	VMOVDQU      (R9)(R10*4), Y6
+	VMASKMOVPS   Y0, Y6, (DI)
 	VDIVPS       Y1, Y3, Y0
 	VBROADCASTSS neg+88(FP), Y1
 	VMULPS       Y1, Y3, Y1
@@ -25425,231 +25427,233 @@ noweights:
 	VBROADCASTSS consts32<>+128(SB), Y7
 	VCMPPS       $0x12, Y7, Y6, Y6
 	VANDPS       Y6, Y4, Y4
-	MOVQ         DI, R8
-	LEAQ         tailmask32<>+0(SB), R9
-	MOVQ         $0x00000008, R10
-	SUBQ         BX, R10
-	VMOVDQU      (R9)(R10*4), Y6
-	VMASKMOVPS   Y0, Y6, (SI)(R8*1)
-	IMUL3Q       $0x00000002, DI, R8
-	LEAQ         tailmask32<>+0(SB), R9
-	MOVQ         $0x00000008, R10
-	SUBQ         BX, R10
-	VMOVDQU      (R9)(R10*4), Y6
-	VMASKMOVPS   Y1, Y6, (SI)(R8*1)
+	MOVQ         R8, R9
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         SI, R11
+	VMOVDQU      (R10)(R11*4), Y6
+	VMASKMOVPS   Y0, Y6, (DI)(R9*1)
+	IMUL3Q       $0x00000002, R8, R9
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         SI, R11
+	VMOVDQU      (R10)(R11*4), Y6
+	VMASKMOVPS   Y1, Y6, (DI)(R9*1)
 	VBROADCASTSS zl+92(FP), Y1
 	VMULPS       Y1, Y3, Y1
 	VFMSUB213PS  Y1, Y0, Y5
-	IMUL3Q       $0x00000003, DI, DI
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         BX, R9
-	VMOVDQU      (R8)(R9*4), Y0
-	VMASKMOVPS   Y5, Y0, (SI)(DI*1)
-	VMOVDQU      608(SP), Y0
+	IMUL3Q       $0x00000003, R8, R8
+	LEAQ         tailmask32<>+0(SB), R9
+	MOVQ         $0x00000008, R10
+	SUBQ         SI, R10
+	VMOVDQU      (R9)(R10*4), Y0
+	VMASKMOVPS   Y5, Y0, (DI)(R8*1)
+	VMOVDQU      608(AX), Y0
 	VANDPS       Y4, Y0, Y0
-	VMOVDQU      Y0, 608(SP)
+	VMOVDQU      Y0, 608(AX)
 
 nopar:
-	VMOVDQU      608(SP), Y0
-	MOVQ         dst_base+96(FP), SI
+	VMOVDQU      608(AX), Y0
+	MOVQ         dst_base+96(FP), DI
 	VBROADCASTSS consts32<>+52(SB), Y1
 	VBLENDVPS    Y0, Y2, Y1, Y0
-	LEAQ         tailmask32<>+0(SB), DI
-	MOVQ         $0x00000008, R8
-	SUBQ         BX, R8
-	VMOVDQU      (DI)(R8*4), Y1
-	VMASKMOVPS   Y0, Y1, (SI)(CX*4)
-	VMOVDQU      608(SP), Y0
-	VMOVMSKPS    Y0, BX
-	POPCNTL      BX, BX
-	ADDQ         BX, DX
-	VMOVDQU      608(SP), Y0
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         SI, R9
+	VMOVDQU      (R8)(R9*4), Y1
+	VMASKMOVPS   Y0, Y1, (DI)(DX*4)
+	VMOVDQU      608(AX), Y0
+	VMOVMSKPS    Y0, SI
+	POPCNTL      SI, SI
+	ADDQ         SI, BX
+	VMOVDQU      608(AX), Y0
 	VANDPS       Y0, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X0
 	VCVTPS2PD    X2, Y1
 	VCVTPS2PD    X0, Y0
-	VMOVUPD      544(SP), Y2
+	VMOVUPD      544(AX), Y2
 	VADDPD       Y1, Y2, Y2
-	VMOVUPD      Y2, 544(SP)
-	VMOVUPD      576(SP), Y1
+	VMOVUPD      Y2, 544(AX)
+	VMOVUPD      576(AX), Y1
 	VADDPD       Y0, Y1, Y1
-	VMOVUPD      Y1, 576(SP)
-	ADDQ         $0x00000008, CX
+	VMOVUPD      Y1, 576(AX)
+	ADDQ         $0x00000008, DX
 	JMP          group
 
 done:
-	VMOVUPS      544(SP), Y0
-	VMOVUPS      576(SP), Y1
+	VMOVUPS      544(AX), Y0
+	VMOVUPS      576(AX), Y1
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
 	MOVSD        X0, ret+144(FP)
-	MOVQ         DX, ret1+152(FP)
+	MOVQ         BX, ret1+152(FP)
 	VZEROUPPER
 	RET
 
 // func softmaxShortDenseAVX2F32(x []float32, z []float32, c int, w []float32, ws float32, gs float32, pos float32, neg float32, dst []float32, par []float32) (float64, int)
 // Requires: AVX, AVX2, CMOV, FMA3, POPCNT, SSE2
-TEXT ·softmaxShortDenseAVX2F32(SB), $1120-160
+TEXT ·softmaxShortDenseAVX2F32(SB), $1144-160
+	LEAQ    31(SP), AX
+	ANDQ    $-32, AX
 	VXORPS  Y0, Y0, Y0
-	VMOVUPS Y0, 1024(SP)
+	VMOVUPS Y0, 1024(AX)
 	VXORPS  Y0, Y0, Y0
-	VMOVUPS Y0, 1056(SP)
-	MOVQ    c+48(FP), AX
-	XORQ    CX, CX
+	VMOVUPS Y0, 1056(AX)
+	MOVQ    c+48(FP), CX
 	XORQ    DX, DX
+	XORQ    BX, BX
 
 group:
-	MOVQ dst_len+104(FP), BX
-	SUBQ CX, BX
+	MOVQ dst_len+104(FP), SI
+	SUBQ DX, SI
 	JLE  done
-	CMPQ BX, $0x00000008
+	CMPQ SI, $0x00000008
 	JLE  sized
-	MOVQ $0x00000008, BX
+	MOVQ $0x00000008, SI
 
 sized:
-	MOVQ         CX, SI
-	IMULQ        AX, SI
-	MOVQ         x_base+0(FP), DI
-	LEAQ         (DI)(SI*4), DI
-	MOVQ         AX, R8
-	SHLQ         $0x02, R8
+	MOVQ         DX, DI
+	IMULQ        CX, DI
+	MOVQ         x_base+0(FP), R8
+	LEAQ         (R8)(DI*4), R8
+	MOVQ         CX, R9
+	SHLQ         $0x02, R9
 	VBROADCASTSS consts32<>+48(SB), Y0
-	MOVQ         AX, R9
-	CMPQ         R9, $0x00000008
+	MOVQ         CX, R10
+	CMPQ         R10, $0x00000008
 	JLE          colsized3
-	MOVQ         $0x00000008, R9
+	MOVQ         $0x00000008, R10
 
 colsized3:
-	LEAQ         (DI), R10
-	CMPQ         BX, $0x00000008
+	LEAQ         (R8), R11
+	CMPQ         SI, $0x00000008
 	JL           colpart3
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R9, R12
-	VMOVDQU      (R11)(R12*4), Y9
-	VMASKMOVPS   (R10), Y9, Y1
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R10, R13
+	VMOVDQU      (R12)(R13*4), Y9
+	VMASKMOVPS   (R11), Y9, Y1
 	VBROADCASTSS consts32<>+48(SB), Y2
 	VBLENDVPS    Y9, Y1, Y2, Y1
-	ADDQ         R8, R10
-	VMASKMOVPS   (R10), Y9, Y2
+	ADDQ         R9, R11
+	VMASKMOVPS   (R11), Y9, Y2
 	VBROADCASTSS consts32<>+48(SB), Y3
 	VBLENDVPS    Y9, Y2, Y3, Y2
-	ADDQ         R8, R10
-	VMASKMOVPS   (R10), Y9, Y3
+	ADDQ         R9, R11
+	VMASKMOVPS   (R11), Y9, Y3
 	VBROADCASTSS consts32<>+48(SB), Y4
 	VBLENDVPS    Y9, Y3, Y4, Y3
-	ADDQ         R8, R10
-	VMASKMOVPS   (R10), Y9, Y4
+	ADDQ         R9, R11
+	VMASKMOVPS   (R11), Y9, Y4
 	VBROADCASTSS consts32<>+48(SB), Y5
 	VBLENDVPS    Y9, Y4, Y5, Y4
-	ADDQ         R8, R10
-	VMASKMOVPS   (R10), Y9, Y5
+	ADDQ         R9, R11
+	VMASKMOVPS   (R11), Y9, Y5
 	VBROADCASTSS consts32<>+48(SB), Y6
 	VBLENDVPS    Y9, Y5, Y6, Y5
-	ADDQ         R8, R10
-	VMASKMOVPS   (R10), Y9, Y6
+	ADDQ         R9, R11
+	VMASKMOVPS   (R11), Y9, Y6
 	VBROADCASTSS consts32<>+48(SB), Y7
 	VBLENDVPS    Y9, Y6, Y7, Y6
-	ADDQ         R8, R10
-	VMASKMOVPS   (R10), Y9, Y7
+	ADDQ         R9, R11
+	VMASKMOVPS   (R11), Y9, Y7
 	VBROADCASTSS consts32<>+48(SB), Y8
 	VBLENDVPS    Y9, Y7, Y8, Y7
-	ADDQ         R8, R10
-	VMASKMOVPS   (R10), Y9, Y8
+	ADDQ         R9, R11
+	VMASKMOVPS   (R11), Y9, Y8
 	VBROADCASTSS consts32<>+48(SB), Y10
 	VBLENDVPS    Y9, Y8, Y10, Y8
 	JMP          colloaded3
 
 colpart3:
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R9, R11
-	LEAQ         tailmask32<>+0(SB), R12
-	MOVQ         $0x00000008, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*4), Y2
-	VMASKMOVPS   (R10), Y2, Y1
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R10, R12
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y2
+	VMASKMOVPS   (R11), Y2, Y1
 	VBROADCASTSS consts32<>+48(SB), Y3
 	VBLENDVPS    Y2, Y1, Y3, Y1
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R9, R11
-	LEAQ         tailmask32<>+0(SB), R12
-	MOVQ         $0x00000008, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*4), Y3
-	VMASKMOVPS   (R10), Y3, Y2
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R10, R12
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y3
+	VMASKMOVPS   (R11), Y3, Y2
 	VBROADCASTSS consts32<>+48(SB), Y4
 	VBLENDVPS    Y3, Y2, Y4, Y2
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R9, R11
-	LEAQ         tailmask32<>+0(SB), R12
-	MOVQ         $0x00000008, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*4), Y4
-	VMASKMOVPS   (R10), Y4, Y3
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R10, R12
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y4
+	VMASKMOVPS   (R11), Y4, Y3
 	VBROADCASTSS consts32<>+48(SB), Y5
 	VBLENDVPS    Y4, Y3, Y5, Y3
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R9, R11
-	LEAQ         tailmask32<>+0(SB), R12
-	MOVQ         $0x00000008, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*4), Y5
-	VMASKMOVPS   (R10), Y5, Y4
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R10, R12
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y5
+	VMASKMOVPS   (R11), Y5, Y4
 	VBROADCASTSS consts32<>+48(SB), Y6
 	VBLENDVPS    Y5, Y4, Y6, Y4
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000004
-	CMOVQGT      R9, R11
-	LEAQ         tailmask32<>+0(SB), R12
-	MOVQ         $0x00000008, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*4), Y6
-	VMASKMOVPS   (R10), Y6, Y5
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000004
+	CMOVQGT      R10, R12
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y6
+	VMASKMOVPS   (R11), Y6, Y5
 	VBROADCASTSS consts32<>+48(SB), Y7
 	VBLENDVPS    Y6, Y5, Y7, Y5
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000005
-	CMOVQGT      R9, R11
-	LEAQ         tailmask32<>+0(SB), R12
-	MOVQ         $0x00000008, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*4), Y7
-	VMASKMOVPS   (R10), Y7, Y6
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000005
+	CMOVQGT      R10, R12
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y7
+	VMASKMOVPS   (R11), Y7, Y6
 	VBROADCASTSS consts32<>+48(SB), Y8
 	VBLENDVPS    Y7, Y6, Y8, Y6
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000006
-	CMOVQGT      R9, R11
-	LEAQ         tailmask32<>+0(SB), R12
-	MOVQ         $0x00000008, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*4), Y8
-	VMASKMOVPS   (R10), Y8, Y7
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000006
+	CMOVQGT      R10, R12
+	LEAQ         tailmask32<>+0(SB), R13
+	MOVQ         $0x00000008, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*4), Y8
+	VMASKMOVPS   (R11), Y8, Y7
 	VBROADCASTSS consts32<>+48(SB), Y9
 	VBLENDVPS    Y8, Y7, Y9, Y7
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000007
-	CMOVQGT      R9, R11
-	LEAQ         tailmask32<>+0(SB), R9
-	MOVQ         $0x00000008, R12
-	SUBQ         R11, R12
-	VMOVDQU      (R9)(R12*4), Y9
-	VMASKMOVPS   (R10), Y9, Y8
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000007
+	CMOVQGT      R10, R12
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R13
+	SUBQ         R12, R13
+	VMOVDQU      (R10)(R13*4), Y9
+	VMASKMOVPS   (R11), Y9, Y8
 	VBROADCASTSS consts32<>+48(SB), Y10
 	VBLENDVPS    Y9, Y8, Y10, Y8
 
@@ -25678,14 +25682,14 @@ colloaded3:
 	VPERM2F128 $0x31, Y6, Y9, Y6
 	VPERM2F128 $0x20, Y5, Y1, Y9
 	VPERM2F128 $0x31, Y5, Y1, Y1
-	VMOVUPS    Y7, (SP)
-	VMOVUPS    Y8, 32(SP)
-	VMOVUPS    Y4, 64(SP)
-	VMOVUPS    Y9, 96(SP)
-	VMOVUPS    Y3, 128(SP)
-	VMOVUPS    Y2, 160(SP)
-	VMOVUPS    Y6, 192(SP)
-	VMOVUPS    Y1, 224(SP)
+	VMOVUPS    Y7, (AX)
+	VMOVUPS    Y8, 32(AX)
+	VMOVUPS    Y4, 64(AX)
+	VMOVUPS    Y9, 96(AX)
+	VMOVUPS    Y3, 128(AX)
+	VMOVUPS    Y2, 160(AX)
+	VMOVUPS    Y6, 192(AX)
+	VMOVUPS    Y1, 224(AX)
 	VMAXPS     Y7, Y8, Y7
 	VMAXPS     Y4, Y9, Y4
 	VMAXPS     Y3, Y2, Y3
@@ -25694,141 +25698,141 @@ colloaded3:
 	VMAXPS     Y3, Y6, Y3
 	VMAXPS     Y7, Y3, Y7
 	VMAXPS     Y0, Y7, Y0
-	CMPQ       AX, $0x00000008
+	CMPQ       CX, $0x00000008
 	JLE        colskip4
-	MOVQ       AX, R9
-	SUBQ       $0x00000008, R9
-	CMPQ       R9, $0x00000008
+	MOVQ       CX, R10
+	SUBQ       $0x00000008, R10
+	CMPQ       R10, $0x00000008
 	JLE        colsized4
-	MOVQ       $0x00000008, R9
+	MOVQ       $0x00000008, R10
 
 colsized4:
-	LEAQ         32(DI), DI
-	CMPQ         BX, $0x00000008
+	LEAQ         32(R8), R8
+	CMPQ         SI, $0x00000008
 	JL           colpart4
-	LEAQ         tailmask32<>+0(SB), R10
-	MOVQ         $0x00000008, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*4), Y9
-	VMASKMOVPS   (DI), Y9, Y1
+	LEAQ         tailmask32<>+0(SB), R11
+	MOVQ         $0x00000008, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*4), Y9
+	VMASKMOVPS   (R8), Y9, Y1
 	VBROADCASTSS consts32<>+48(SB), Y2
 	VBLENDVPS    Y9, Y1, Y2, Y1
-	ADDQ         R8, DI
-	VMASKMOVPS   (DI), Y9, Y2
+	ADDQ         R9, R8
+	VMASKMOVPS   (R8), Y9, Y2
 	VBROADCASTSS consts32<>+48(SB), Y3
 	VBLENDVPS    Y9, Y2, Y3, Y2
-	ADDQ         R8, DI
-	VMASKMOVPS   (DI), Y9, Y3
+	ADDQ         R9, R8
+	VMASKMOVPS   (R8), Y9, Y3
 	VBROADCASTSS consts32<>+48(SB), Y4
 	VBLENDVPS    Y9, Y3, Y4, Y3
-	ADDQ         R8, DI
-	VMASKMOVPS   (DI), Y9, Y4
+	ADDQ         R9, R8
+	VMASKMOVPS   (R8), Y9, Y4
 	VBROADCASTSS consts32<>+48(SB), Y5
 	VBLENDVPS    Y9, Y4, Y5, Y4
-	ADDQ         R8, DI
-	VMASKMOVPS   (DI), Y9, Y5
+	ADDQ         R9, R8
+	VMASKMOVPS   (R8), Y9, Y5
 	VBROADCASTSS consts32<>+48(SB), Y6
 	VBLENDVPS    Y9, Y5, Y6, Y5
-	ADDQ         R8, DI
-	VMASKMOVPS   (DI), Y9, Y6
+	ADDQ         R9, R8
+	VMASKMOVPS   (R8), Y9, Y6
 	VBROADCASTSS consts32<>+48(SB), Y7
 	VBLENDVPS    Y9, Y6, Y7, Y6
-	ADDQ         R8, DI
-	VMASKMOVPS   (DI), Y9, Y7
+	ADDQ         R9, R8
+	VMASKMOVPS   (R8), Y9, Y7
 	VBROADCASTSS consts32<>+48(SB), Y8
 	VBLENDVPS    Y9, Y7, Y8, Y7
-	ADDQ         R8, DI
-	VMASKMOVPS   (DI), Y9, Y8
+	ADDQ         R9, R8
+	VMASKMOVPS   (R8), Y9, Y8
 	VBROADCASTSS consts32<>+48(SB), Y10
 	VBLENDVPS    Y9, Y8, Y10, Y8
 	JMP          colloaded4
 
 colpart4:
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R9, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y2
-	VMASKMOVPS   (DI), Y2, Y1
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R10, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y2
+	VMASKMOVPS   (R8), Y2, Y1
 	VBROADCASTSS consts32<>+48(SB), Y3
 	VBLENDVPS    Y2, Y1, Y3, Y1
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R9, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y3
-	VMASKMOVPS   (DI), Y3, Y2
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R10, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y3
+	VMASKMOVPS   (R8), Y3, Y2
 	VBROADCASTSS consts32<>+48(SB), Y4
 	VBLENDVPS    Y3, Y2, Y4, Y2
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R9, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y4
-	VMASKMOVPS   (DI), Y4, Y3
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R10, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y4
+	VMASKMOVPS   (R8), Y4, Y3
 	VBROADCASTSS consts32<>+48(SB), Y5
 	VBLENDVPS    Y4, Y3, Y5, Y3
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R9, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y5
-	VMASKMOVPS   (DI), Y5, Y4
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R10, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y5
+	VMASKMOVPS   (R8), Y5, Y4
 	VBROADCASTSS consts32<>+48(SB), Y6
 	VBLENDVPS    Y5, Y4, Y6, Y4
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000004
-	CMOVQGT      R9, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y6
-	VMASKMOVPS   (DI), Y6, Y5
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000004
+	CMOVQGT      R10, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y6
+	VMASKMOVPS   (R8), Y6, Y5
 	VBROADCASTSS consts32<>+48(SB), Y7
 	VBLENDVPS    Y6, Y5, Y7, Y5
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000005
-	CMOVQGT      R9, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y7
-	VMASKMOVPS   (DI), Y7, Y6
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000005
+	CMOVQGT      R10, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y7
+	VMASKMOVPS   (R8), Y7, Y6
 	VBROADCASTSS consts32<>+48(SB), Y8
 	VBLENDVPS    Y7, Y6, Y8, Y6
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000006
-	CMOVQGT      R9, R10
-	LEAQ         tailmask32<>+0(SB), R11
-	MOVQ         $0x00000008, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*4), Y8
-	VMASKMOVPS   (DI), Y8, Y7
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000006
+	CMOVQGT      R10, R11
+	LEAQ         tailmask32<>+0(SB), R12
+	MOVQ         $0x00000008, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*4), Y8
+	VMASKMOVPS   (R8), Y8, Y7
 	VBROADCASTSS consts32<>+48(SB), Y9
 	VBLENDVPS    Y8, Y7, Y9, Y7
-	ADDQ         R8, DI
-	XORQ         R8, R8
-	CMPQ         BX, $0x00000007
-	CMOVQGT      R9, R8
-	LEAQ         tailmask32<>+0(SB), R9
-	MOVQ         $0x00000008, R10
-	SUBQ         R8, R10
-	VMOVDQU      (R9)(R10*4), Y9
-	VMASKMOVPS   (DI), Y9, Y8
+	ADDQ         R9, R8
+	XORQ         R9, R9
+	CMPQ         SI, $0x00000007
+	CMOVQGT      R10, R9
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*4), Y9
+	VMASKMOVPS   (R8), Y9, Y8
 	VBROADCASTSS consts32<>+48(SB), Y10
 	VBLENDVPS    Y9, Y8, Y10, Y8
 
@@ -25857,14 +25861,14 @@ colloaded4:
 	VPERM2F128 $0x31, Y6, Y9, Y6
 	VPERM2F128 $0x20, Y5, Y1, Y9
 	VPERM2F128 $0x31, Y5, Y1, Y1
-	VMOVUPS    Y7, 256(SP)
-	VMOVUPS    Y8, 288(SP)
-	VMOVUPS    Y4, 320(SP)
-	VMOVUPS    Y9, 352(SP)
-	VMOVUPS    Y3, 384(SP)
-	VMOVUPS    Y2, 416(SP)
-	VMOVUPS    Y6, 448(SP)
-	VMOVUPS    Y1, 480(SP)
+	VMOVUPS    Y7, 256(AX)
+	VMOVUPS    Y8, 288(AX)
+	VMOVUPS    Y4, 320(AX)
+	VMOVUPS    Y9, 352(AX)
+	VMOVUPS    Y3, 384(AX)
+	VMOVUPS    Y2, 416(AX)
+	VMOVUPS    Y6, 448(AX)
+	VMOVUPS    Y1, 480(AX)
 	VMAXPS     Y7, Y8, Y7
 	VMAXPS     Y4, Y9, Y4
 	VMAXPS     Y3, Y2, Y3
@@ -25875,112 +25879,112 @@ colloaded4:
 	VMAXPS     Y0, Y7, Y0
 
 colskip4:
-	MOVQ z_base+24(FP), DI
-	LEAQ (DI)(SI*4), DI
-	MOVQ AX, SI
-	SHLQ $0x02, SI
-	MOVQ AX, R8
-	CMPQ R8, $0x00000008
+	MOVQ z_base+24(FP), R8
+	LEAQ (R8)(DI*4), R8
+	MOVQ CX, DI
+	SHLQ $0x02, DI
+	MOVQ CX, R9
+	CMPQ R9, $0x00000008
 	JLE  colsized5
-	MOVQ $0x00000008, R8
+	MOVQ $0x00000008, R9
 
 colsized5:
-	LEAQ       (DI), R9
-	CMPQ       BX, $0x00000008
+	LEAQ       (R8), R10
+	CMPQ       SI, $0x00000008
 	JL         colpart5
-	LEAQ       tailmask32<>+0(SB), R10
-	MOVQ       $0x00000008, R11
-	SUBQ       R8, R11
-	VMOVDQU    (R10)(R11*4), Y8
-	VMASKMOVPS (R9), Y8, Y1
-	ADDQ       SI, R9
-	VMASKMOVPS (R9), Y8, Y2
-	ADDQ       SI, R9
-	VMASKMOVPS (R9), Y8, Y3
-	ADDQ       SI, R9
-	VMASKMOVPS (R9), Y8, Y4
-	ADDQ       SI, R9
-	VMASKMOVPS (R9), Y8, Y5
-	ADDQ       SI, R9
-	VMASKMOVPS (R9), Y8, Y6
-	ADDQ       SI, R9
-	VMASKMOVPS (R9), Y8, Y7
-	ADDQ       SI, R9
-	VMASKMOVPS (R9), Y8, Y8
+	LEAQ       tailmask32<>+0(SB), R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R9, R12
+	VMOVDQU    (R11)(R12*4), Y8
+	VMASKMOVPS (R10), Y8, Y1
+	ADDQ       DI, R10
+	VMASKMOVPS (R10), Y8, Y2
+	ADDQ       DI, R10
+	VMASKMOVPS (R10), Y8, Y3
+	ADDQ       DI, R10
+	VMASKMOVPS (R10), Y8, Y4
+	ADDQ       DI, R10
+	VMASKMOVPS (R10), Y8, Y5
+	ADDQ       DI, R10
+	VMASKMOVPS (R10), Y8, Y6
+	ADDQ       DI, R10
+	VMASKMOVPS (R10), Y8, Y7
+	ADDQ       DI, R10
+	VMASKMOVPS (R10), Y8, Y8
 	JMP        colloaded5
 
 colpart5:
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000000
-	CMOVQGT    R8, R10
-	LEAQ       tailmask32<>+0(SB), R11
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000000
+	CMOVQGT    R9, R11
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y1
+	VMASKMOVPS (R10), Y1, Y1
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000001
+	CMOVQGT    R9, R11
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y2
+	VMASKMOVPS (R10), Y2, Y2
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000002
+	CMOVQGT    R9, R11
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y3
+	VMASKMOVPS (R10), Y3, Y3
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000003
+	CMOVQGT    R9, R11
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y4
+	VMASKMOVPS (R10), Y4, Y4
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000004
+	CMOVQGT    R9, R11
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y5
+	VMASKMOVPS (R10), Y5, Y5
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000005
+	CMOVQGT    R9, R11
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y6
+	VMASKMOVPS (R10), Y6, Y6
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000006
+	CMOVQGT    R9, R11
+	LEAQ       tailmask32<>+0(SB), R12
+	MOVQ       $0x00000008, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*4), Y7
+	VMASKMOVPS (R10), Y7, Y7
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000007
+	CMOVQGT    R9, R11
+	LEAQ       tailmask32<>+0(SB), R9
 	MOVQ       $0x00000008, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*4), Y1
-	VMASKMOVPS (R9), Y1, Y1
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000001
-	CMOVQGT    R8, R10
-	LEAQ       tailmask32<>+0(SB), R11
-	MOVQ       $0x00000008, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*4), Y2
-	VMASKMOVPS (R9), Y2, Y2
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000002
-	CMOVQGT    R8, R10
-	LEAQ       tailmask32<>+0(SB), R11
-	MOVQ       $0x00000008, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*4), Y3
-	VMASKMOVPS (R9), Y3, Y3
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000003
-	CMOVQGT    R8, R10
-	LEAQ       tailmask32<>+0(SB), R11
-	MOVQ       $0x00000008, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*4), Y4
-	VMASKMOVPS (R9), Y4, Y4
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000004
-	CMOVQGT    R8, R10
-	LEAQ       tailmask32<>+0(SB), R11
-	MOVQ       $0x00000008, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*4), Y5
-	VMASKMOVPS (R9), Y5, Y5
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000005
-	CMOVQGT    R8, R10
-	LEAQ       tailmask32<>+0(SB), R11
-	MOVQ       $0x00000008, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*4), Y6
-	VMASKMOVPS (R9), Y6, Y6
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000006
-	CMOVQGT    R8, R10
-	LEAQ       tailmask32<>+0(SB), R11
-	MOVQ       $0x00000008, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*4), Y7
-	VMASKMOVPS (R9), Y7, Y7
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000007
-	CMOVQGT    R8, R10
-	LEAQ       tailmask32<>+0(SB), R8
-	MOVQ       $0x00000008, R11
-	SUBQ       R10, R11
-	VMOVDQU    (R8)(R11*4), Y8
-	VMASKMOVPS (R9), Y8, Y8
+	SUBQ       R11, R12
+	VMOVDQU    (R9)(R12*4), Y8
+	VMASKMOVPS (R10), Y8, Y8
 
 colloaded5:
 	VUNPCKLPS  Y2, Y1, Y9
@@ -26007,119 +26011,119 @@ colloaded5:
 	VPERM2F128 $0x31, Y6, Y9, Y6
 	VPERM2F128 $0x20, Y5, Y1, Y9
 	VPERM2F128 $0x31, Y5, Y1, Y1
-	VMOVUPS    Y7, 512(SP)
-	VMOVUPS    Y8, 544(SP)
-	VMOVUPS    Y4, 576(SP)
-	VMOVUPS    Y9, 608(SP)
-	VMOVUPS    Y3, 640(SP)
-	VMOVUPS    Y2, 672(SP)
-	VMOVUPS    Y6, 704(SP)
-	VMOVUPS    Y1, 736(SP)
-	CMPQ       AX, $0x00000008
+	VMOVUPS    Y7, 512(AX)
+	VMOVUPS    Y8, 544(AX)
+	VMOVUPS    Y4, 576(AX)
+	VMOVUPS    Y9, 608(AX)
+	VMOVUPS    Y3, 640(AX)
+	VMOVUPS    Y2, 672(AX)
+	VMOVUPS    Y6, 704(AX)
+	VMOVUPS    Y1, 736(AX)
+	CMPQ       CX, $0x00000008
 	JLE        colskip6
-	MOVQ       AX, R8
-	SUBQ       $0x00000008, R8
-	CMPQ       R8, $0x00000008
+	MOVQ       CX, R9
+	SUBQ       $0x00000008, R9
+	CMPQ       R9, $0x00000008
 	JLE        colsized6
-	MOVQ       $0x00000008, R8
+	MOVQ       $0x00000008, R9
 
 colsized6:
-	LEAQ       32(DI), DI
-	CMPQ       BX, $0x00000008
+	LEAQ       32(R8), R8
+	CMPQ       SI, $0x00000008
 	JL         colpart6
-	LEAQ       tailmask32<>+0(SB), R9
-	MOVQ       $0x00000008, R10
-	SUBQ       R8, R10
-	VMOVDQU    (R9)(R10*4), Y8
-	VMASKMOVPS (DI), Y8, Y1
-	ADDQ       SI, DI
-	VMASKMOVPS (DI), Y8, Y2
-	ADDQ       SI, DI
-	VMASKMOVPS (DI), Y8, Y3
-	ADDQ       SI, DI
-	VMASKMOVPS (DI), Y8, Y4
-	ADDQ       SI, DI
-	VMASKMOVPS (DI), Y8, Y5
-	ADDQ       SI, DI
-	VMASKMOVPS (DI), Y8, Y6
-	ADDQ       SI, DI
-	VMASKMOVPS (DI), Y8, Y7
-	ADDQ       SI, DI
-	VMASKMOVPS (DI), Y8, Y8
+	LEAQ       tailmask32<>+0(SB), R10
+	MOVQ       $0x00000008, R11
+	SUBQ       R9, R11
+	VMOVDQU    (R10)(R11*4), Y8
+	VMASKMOVPS (R8), Y8, Y1
+	ADDQ       DI, R8
+	VMASKMOVPS (R8), Y8, Y2
+	ADDQ       DI, R8
+	VMASKMOVPS (R8), Y8, Y3
+	ADDQ       DI, R8
+	VMASKMOVPS (R8), Y8, Y4
+	ADDQ       DI, R8
+	VMASKMOVPS (R8), Y8, Y5
+	ADDQ       DI, R8
+	VMASKMOVPS (R8), Y8, Y6
+	ADDQ       DI, R8
+	VMASKMOVPS (R8), Y8, Y7
+	ADDQ       DI, R8
+	VMASKMOVPS (R8), Y8, Y8
 	JMP        colloaded6
 
 colpart6:
-	XORQ       R9, R9
-	CMPQ       BX, $0x00000000
-	CMOVQGT    R8, R9
-	LEAQ       tailmask32<>+0(SB), R10
-	MOVQ       $0x00000008, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*4), Y1
-	VMASKMOVPS (DI), Y1, Y1
-	ADDQ       SI, DI
-	XORQ       R9, R9
-	CMPQ       BX, $0x00000001
-	CMOVQGT    R8, R9
-	LEAQ       tailmask32<>+0(SB), R10
-	MOVQ       $0x00000008, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*4), Y2
-	VMASKMOVPS (DI), Y2, Y2
-	ADDQ       SI, DI
-	XORQ       R9, R9
-	CMPQ       BX, $0x00000002
-	CMOVQGT    R8, R9
-	LEAQ       tailmask32<>+0(SB), R10
-	MOVQ       $0x00000008, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*4), Y3
-	VMASKMOVPS (DI), Y3, Y3
-	ADDQ       SI, DI
-	XORQ       R9, R9
-	CMPQ       BX, $0x00000003
-	CMOVQGT    R8, R9
-	LEAQ       tailmask32<>+0(SB), R10
-	MOVQ       $0x00000008, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*4), Y4
-	VMASKMOVPS (DI), Y4, Y4
-	ADDQ       SI, DI
-	XORQ       R9, R9
-	CMPQ       BX, $0x00000004
-	CMOVQGT    R8, R9
-	LEAQ       tailmask32<>+0(SB), R10
-	MOVQ       $0x00000008, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*4), Y5
-	VMASKMOVPS (DI), Y5, Y5
-	ADDQ       SI, DI
-	XORQ       R9, R9
-	CMPQ       BX, $0x00000005
-	CMOVQGT    R8, R9
-	LEAQ       tailmask32<>+0(SB), R10
-	MOVQ       $0x00000008, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*4), Y6
-	VMASKMOVPS (DI), Y6, Y6
-	ADDQ       SI, DI
-	XORQ       R9, R9
-	CMPQ       BX, $0x00000006
-	CMOVQGT    R8, R9
-	LEAQ       tailmask32<>+0(SB), R10
-	MOVQ       $0x00000008, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*4), Y7
-	VMASKMOVPS (DI), Y7, Y7
-	ADDQ       SI, DI
-	XORQ       SI, SI
-	CMPQ       BX, $0x00000007
-	CMOVQGT    R8, SI
-	LEAQ       tailmask32<>+0(SB), R8
-	MOVQ       $0x00000008, R9
-	SUBQ       SI, R9
-	VMOVDQU    (R8)(R9*4), Y8
-	VMASKMOVPS (DI), Y8, Y8
+	XORQ       R10, R10
+	CMPQ       SI, $0x00000000
+	CMOVQGT    R9, R10
+	LEAQ       tailmask32<>+0(SB), R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*4), Y1
+	VMASKMOVPS (R8), Y1, Y1
+	ADDQ       DI, R8
+	XORQ       R10, R10
+	CMPQ       SI, $0x00000001
+	CMOVQGT    R9, R10
+	LEAQ       tailmask32<>+0(SB), R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*4), Y2
+	VMASKMOVPS (R8), Y2, Y2
+	ADDQ       DI, R8
+	XORQ       R10, R10
+	CMPQ       SI, $0x00000002
+	CMOVQGT    R9, R10
+	LEAQ       tailmask32<>+0(SB), R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*4), Y3
+	VMASKMOVPS (R8), Y3, Y3
+	ADDQ       DI, R8
+	XORQ       R10, R10
+	CMPQ       SI, $0x00000003
+	CMOVQGT    R9, R10
+	LEAQ       tailmask32<>+0(SB), R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*4), Y4
+	VMASKMOVPS (R8), Y4, Y4
+	ADDQ       DI, R8
+	XORQ       R10, R10
+	CMPQ       SI, $0x00000004
+	CMOVQGT    R9, R10
+	LEAQ       tailmask32<>+0(SB), R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*4), Y5
+	VMASKMOVPS (R8), Y5, Y5
+	ADDQ       DI, R8
+	XORQ       R10, R10
+	CMPQ       SI, $0x00000005
+	CMOVQGT    R9, R10
+	LEAQ       tailmask32<>+0(SB), R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*4), Y6
+	VMASKMOVPS (R8), Y6, Y6
+	ADDQ       DI, R8
+	XORQ       R10, R10
+	CMPQ       SI, $0x00000006
+	CMOVQGT    R9, R10
+	LEAQ       tailmask32<>+0(SB), R11
+	MOVQ       $0x00000008, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*4), Y7
+	VMASKMOVPS (R8), Y7, Y7
+	ADDQ       DI, R8
+	XORQ       DI, DI
+	CMPQ       SI, $0x00000007
+	CMOVQGT    R9, DI
+	LEAQ       tailmask32<>+0(SB), R9
+	MOVQ       $0x00000008, R10
+	SUBQ       DI, R10
+	VMOVDQU    (R9)(R10*4), Y8
+	VMASKMOVPS (R8), Y8, Y8
 
 colloaded6:
 	VUNPCKLPS  Y2, Y1, Y9
@@ -26146,26 +26150,26 @@ colloaded6:
 	VPERM2F128 $0x31, Y6, Y9, Y6
 	VPERM2F128 $0x20, Y5, Y1, Y9
 	VPERM2F128 $0x31, Y5, Y1, Y1
-	VMOVUPS    Y7, 768(SP)
-	VMOVUPS    Y8, 800(SP)
-	VMOVUPS    Y4, 832(SP)
-	VMOVUPS    Y9, 864(SP)
-	VMOVUPS    Y3, 896(SP)
-	VMOVUPS    Y2, 928(SP)
-	VMOVUPS    Y6, 960(SP)
-	VMOVUPS    Y1, 992(SP)
+	VMOVUPS    Y7, 768(AX)
+	VMOVUPS    Y8, 800(AX)
+	VMOVUPS    Y4, 832(AX)
+	VMOVUPS    Y9, 864(AX)
+	VMOVUPS    Y3, 896(AX)
+	VMOVUPS    Y2, 928(AX)
+	VMOVUPS    Y6, 960(AX)
+	VMOVUPS    Y1, 992(AX)
 
 colskip6:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
-	XORQ   SI, SI
+	XORQ   DI, DI
 
 sums:
-	MOVQ         SI, DI
-	SHLQ         $0x05, DI
-	VMOVUPS      (SP)(DI*1), Y5
+	MOVQ         DI, R8
+	SHLQ         $0x05, R8
+	VMOVUPS      (AX)(R8*1), Y5
 	VSUBPS       Y0, Y5, Y5
 	VBROADCASTSS consts32<>+68(SB), Y6
 	VMAXPS       Y5, Y6, Y6
@@ -26190,18 +26194,18 @@ sums:
 	VBROADCASTSS consts32<>+4(SB), Y7
 	VANDPS       Y6, Y7, Y6
 	VADDPS       Y6, Y2, Y2
-	VMOVUPS      512(SP)(DI*1), Y6
+	VMOVUPS      512(AX)(R8*1), Y6
 	VBROADCASTSS pos+88(FP), Y7
 	VMULPS       Y7, Y6, Y6
 	VBROADCASTSS neg+92(FP), Y7
 	VADDPS       Y7, Y6, Y6
 	VFNMADD231PS Y5, Y6, Y3
 	VADDPS       Y6, Y4, Y4
-	INCQ         SI
-	CMPQ         SI, AX
+	INCQ         DI
+	CMPQ         DI, CX
 	JL           sums
 	VXORPS       X5, X5, X5
-	VCVTSI2SSQ   AX, X5, X5
+	VCVTSI2SSQ   CX, X5, X5
 	VBROADCASTSS X5, Y5
 	VSUBPS       Y2, Y5, Y5
 	VBROADCASTSS consts32<>+4(SB), Y2
@@ -26268,15 +26272,15 @@ sums:
 	VMOVAPS      Y3, Y2
 	VFMADD231PS  Y4, Y10, Y2
 	VBROADCASTSS ws+80(FP), Y3
-	MOVQ         w_len+64(FP), SI
-	TESTQ        SI, SI
+	MOVQ         w_len+64(FP), DI
+	TESTQ        DI, DI
 	JZ           noweights
-	MOVQ         w_base+56(FP), SI
-	LEAQ         tailmask32<>+0(SB), DI
-	MOVQ         $0x00000008, R8
-	SUBQ         BX, R8
-	VMOVDQU      (DI)(R8*4), Y6
-	VMASKMOVPS   (SI)(CX*4), Y6, Y6
+	MOVQ         w_base+56(FP), DI
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         SI, R9
+	VMOVDQU      (R8)(R9*4), Y6
+	VMASKMOVPS   (DI)(DX*4), Y6, Y6
 	VMULPS       Y6, Y3, Y3
 
 noweights:
@@ -26284,19 +26288,19 @@ noweights:
 	VSUBPS       Y2, Y2, Y6
 	VXORPS       Y7, Y7, Y7
 	VCMPPS       $0x00, Y7, Y6, Y6
-	LEAQ         tailmask32<>+0(SB), SI
-	MOVQ         $0x00000008, DI
-	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*4), Y7
+	LEAQ         tailmask32<>+0(SB), DI
+	MOVQ         $0x00000008, R8
+	SUBQ         SI, R8
+	VMOVDQU      (DI)(R8*4), Y7
 	VANDPS       Y7, Y6, Y6
 	VBROADCASTSS consts32<>+0(SB), Y7
 	VANDPS       Y7, Y4, Y7
 	VBROADCASTSS consts32<>+132(SB), Y8
 	VCMPPS       $0x1d, Y8, Y7, Y7
 	VANDPS       Y7, Y6, Y6
-	VMOVDQU      Y6, 1088(SP)
-	MOVQ         par_len+128(FP), SI
-	TESTQ        SI, SI
+	VMOVDQU      Y6, 1088(AX)
+	MOVQ         par_len+128(FP), DI
+	TESTQ        DI, DI
 	JZ           nopar
 	VADDPS       Y1, Y5, Y1
 	VBROADCASTSS gs+84(FP), Y5
@@ -26308,16 +26312,16 @@ noweights:
 	VBROADCASTSS consts32<>+128(SB), Y7
 	VCMPPS       $0x12, Y7, Y5, Y7
 	VANDPS       Y7, Y6, Y6
-	MOVQ         par_base+120(FP), SI
-	LEAQ         (SI)(CX*4), SI
-	MOVQ         dst_len+104(FP), DI
-	SHLQ         $0x02, DI
-	MOVQ         DI, R8
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         BX, R9
-	VMOVDQU      (R8)(R9*4), Y7
-	VMASKMOVPS   Y0, Y7, (SI)
+	MOVQ         par_base+120(FP), DI
+	LEAQ         (DI)(DX*4), DI
+	MOVQ         dst_len+104(FP), R8
+	SHLQ         $0x02, R8
+	MOVQ         R8, R9
+	LEAQ         tailmask32<>+0(SB), R9
+	MOVQ         $0x00000008, R10
+	SUBQ         SI, R10
+	VMOVDQU      (R9)(R10*4), Y7
+	VMASKMOVPS   Y0, Y7, (DI)
 	VDIVPS       Y1, Y4, Y0
 	VBROADCASTSS consts32<>+4(SB), Y1
 	VCMPPS       $0x12, Y1, Y5, Y1
@@ -26337,66 +26341,66 @@ noweights:
 	VBROADCASTSS consts32<>+128(SB), Y6
 	VCMPPS       $0x12, Y6, Y3, Y3
 	VANDPS       Y3, Y0, Y0
-	MOVQ         DI, R8
+	MOVQ         R8, R9
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         SI, R11
+	VMOVDQU      (R10)(R11*4), Y3
+	VMASKMOVPS   Y4, Y3, (DI)(R9*1)
+	IMUL3Q       $0x00000002, R8, R9
+	LEAQ         tailmask32<>+0(SB), R10
+	MOVQ         $0x00000008, R11
+	SUBQ         SI, R11
+	VMOVDQU      (R10)(R11*4), Y3
+	VMASKMOVPS   Y5, Y3, (DI)(R9*1)
+	IMUL3Q       $0x00000003, R8, R8
 	LEAQ         tailmask32<>+0(SB), R9
 	MOVQ         $0x00000008, R10
-	SUBQ         BX, R10
+	SUBQ         SI, R10
 	VMOVDQU      (R9)(R10*4), Y3
-	VMASKMOVPS   Y4, Y3, (SI)(R8*1)
-	IMUL3Q       $0x00000002, DI, R8
-	LEAQ         tailmask32<>+0(SB), R9
-	MOVQ         $0x00000008, R10
-	SUBQ         BX, R10
-	VMOVDQU      (R9)(R10*4), Y3
-	VMASKMOVPS   Y5, Y3, (SI)(R8*1)
-	IMUL3Q       $0x00000003, DI, DI
-	LEAQ         tailmask32<>+0(SB), R8
-	MOVQ         $0x00000008, R9
-	SUBQ         BX, R9
-	VMOVDQU      (R8)(R9*4), Y3
-	VMASKMOVPS   Y1, Y3, (SI)(DI*1)
-	VMOVDQU      1088(SP), Y1
+	VMASKMOVPS   Y1, Y3, (DI)(R8*1)
+	VMOVDQU      1088(AX), Y1
 	VANDPS       Y0, Y1, Y0
-	VMOVDQU      Y0, 1088(SP)
+	VMOVDQU      Y0, 1088(AX)
 
 nopar:
-	VMOVDQU      1088(SP), Y0
-	MOVQ         dst_base+96(FP), SI
+	VMOVDQU      1088(AX), Y0
+	MOVQ         dst_base+96(FP), DI
 	VBROADCASTSS consts32<>+52(SB), Y1
 	VBLENDVPS    Y0, Y2, Y1, Y0
-	LEAQ         tailmask32<>+0(SB), DI
-	MOVQ         $0x00000008, R8
-	SUBQ         BX, R8
-	VMOVDQU      (DI)(R8*4), Y1
-	VMASKMOVPS   Y0, Y1, (SI)(CX*4)
-	VMOVDQU      1088(SP), Y0
-	VMOVMSKPS    Y0, BX
-	POPCNTL      BX, BX
-	ADDQ         BX, DX
-	VMOVDQU      1088(SP), Y0
+	LEAQ         tailmask32<>+0(SB), R8
+	MOVQ         $0x00000008, R9
+	SUBQ         SI, R9
+	VMOVDQU      (R8)(R9*4), Y1
+	VMASKMOVPS   Y0, Y1, (DI)(DX*4)
+	VMOVDQU      1088(AX), Y0
+	VMOVMSKPS    Y0, SI
+	POPCNTL      SI, SI
+	ADDQ         SI, BX
+	VMOVDQU      1088(AX), Y0
 	VANDPS       Y0, Y2, Y2
 	VEXTRACTF128 $0x01, Y2, X0
 	VCVTPS2PD    X2, Y1
 	VCVTPS2PD    X0, Y0
-	VMOVUPD      1024(SP), Y2
+	VMOVUPD      1024(AX), Y2
 	VADDPD       Y1, Y2, Y2
-	VMOVUPD      Y2, 1024(SP)
-	VMOVUPD      1056(SP), Y1
+	VMOVUPD      Y2, 1024(AX)
+	VMOVUPD      1056(AX), Y1
 	VADDPD       Y0, Y1, Y1
-	VMOVUPD      Y1, 1056(SP)
-	ADDQ         $0x00000008, CX
+	VMOVUPD      Y1, 1056(AX)
+	ADDQ         $0x00000008, DX
 	JMP          group
 
 done:
-	VMOVUPS      1024(SP), Y0
-	VMOVUPS      1056(SP), Y1
+	VMOVUPS      1024(AX), Y0
+	VMOVUPS      1056(AX), Y1
 	VADDPD       Y1, Y0, Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
 	MOVSD        X0, ret+144(FP)
-	MOVQ         DX, ret1+152(FP)
+	MOVQ         BX, ret1+152(FP)
 	VZEROUPPER
 	RET
 
@@ -51766,103 +51770,105 @@ esdone:
 
 // func softmaxShortSparseAVX2F64(x []float64, c int, labels []int, w []float64, ws float64, gs float64, neg float64, zl float64, dst []float64, par []float64) (float64, int)
 // Requires: AVX, AVX2, CMOV, FMA3, POPCNT, SSE2
-TEXT ·softmaxShortSparseAVX2F64(SB), $640-176
+TEXT ·softmaxShortSparseAVX2F64(SB), $664-176
+	LEAQ    31(SP), AX
+	ANDQ    $-32, AX
 	VXORPD  Y0, Y0, Y0
-	VMOVUPD Y0, 544(SP)
+	VMOVUPD Y0, 544(AX)
 	VXORPD  Y0, Y0, Y0
-	VMOVUPD Y0, 576(SP)
-	MOVQ    c+24(FP), AX
-	XORQ    CX, CX
+	VMOVUPD Y0, 576(AX)
+	MOVQ    c+24(FP), CX
 	XORQ    DX, DX
+	XORQ    BX, BX
 
 group:
-	MOVQ dst_len+120(FP), BX
-	SUBQ CX, BX
+	MOVQ dst_len+120(FP), SI
+	SUBQ DX, SI
 	JLE  done
-	CMPQ BX, $0x00000004
+	CMPQ SI, $0x00000004
 	JLE  sized
-	MOVQ $0x00000004, BX
+	MOVQ $0x00000004, SI
 
 sized:
-	MOVQ         CX, SI
-	IMULQ        AX, SI
-	MOVQ         x_base+0(FP), DI
-	LEAQ         (DI)(SI*8), DI
-	MOVQ         AX, SI
-	SHLQ         $0x03, SI
+	MOVQ         DX, DI
+	IMULQ        CX, DI
+	MOVQ         x_base+0(FP), R8
+	LEAQ         (R8)(DI*8), R8
+	MOVQ         CX, DI
+	SHLQ         $0x03, DI
 	VBROADCASTSD consts64<>+136(SB), Y0
-	MOVQ         AX, R8
-	CMPQ         R8, $0x00000004
+	MOVQ         CX, R9
+	CMPQ         R9, $0x00000004
 	JLE          colsized7
-	MOVQ         $0x00000004, R8
+	MOVQ         $0x00000004, R9
 
 colsized7:
-	LEAQ         (DI), R9
-	CMPQ         BX, $0x00000004
+	LEAQ         (R8), R10
+	CMPQ         SI, $0x00000004
 	JL           colpart7
-	LEAQ         tailmask64<>+0(SB), R10
-	MOVQ         $0x00000004, R11
-	SUBQ         R8, R11
-	VMOVDQU      (R10)(R11*8), Y5
-	VMASKMOVPD   (R9), Y5, Y1
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         R9, R12
+	VMOVDQU      (R11)(R12*8), Y5
+	VMASKMOVPD   (R10), Y5, Y1
 	VBROADCASTSD consts64<>+136(SB), Y2
 	VBLENDVPD    Y5, Y1, Y2, Y1
-	ADDQ         SI, R9
-	VMASKMOVPD   (R9), Y5, Y2
+	ADDQ         DI, R10
+	VMASKMOVPD   (R10), Y5, Y2
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y5, Y2, Y3, Y2
-	ADDQ         SI, R9
-	VMASKMOVPD   (R9), Y5, Y3
+	ADDQ         DI, R10
+	VMASKMOVPD   (R10), Y5, Y3
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y5, Y3, Y4, Y3
-	ADDQ         SI, R9
-	VMASKMOVPD   (R9), Y5, Y4
+	ADDQ         DI, R10
+	VMASKMOVPD   (R10), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 	JMP          colloaded7
 
 colpart7:
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y2
-	VMASKMOVPD   (R9), Y2, Y1
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y2
+	VMASKMOVPD   (R10), Y2, Y1
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y2, Y1, Y3, Y1
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y3
-	VMASKMOVPD   (R9), Y3, Y2
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y3
+	VMASKMOVPD   (R10), Y3, Y2
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y3, Y2, Y4, Y2
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y4
-	VMASKMOVPD   (R9), Y4, Y3
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y4
+	VMASKMOVPD   (R10), Y4, Y3
 	VBROADCASTSD consts64<>+136(SB), Y5
 	VBLENDVPD    Y4, Y3, Y5, Y3
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R8
-	MOVQ         $0x00000004, R11
-	SUBQ         R10, R11
-	VMOVDQU      (R8)(R11*8), Y5
-	VMASKMOVPD   (R9), Y5, Y4
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R9
+	MOVQ         $0x00000004, R12
+	SUBQ         R11, R12
+	VMOVDQU      (R9)(R12*8), Y5
+	VMASKMOVPD   (R10), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 
@@ -51875,89 +51881,89 @@ colloaded7:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, (SP)
-	VMOVUPD    Y5, 32(SP)
-	VMOVUPD    Y2, 64(SP)
-	VMOVUPD    Y1, 96(SP)
+	VMOVUPD    Y4, (AX)
+	VMOVUPD    Y5, 32(AX)
+	VMOVUPD    Y2, 64(AX)
+	VMOVUPD    Y1, 96(AX)
 	VMAXPD     Y4, Y5, Y4
 	VMAXPD     Y2, Y1, Y2
 	VMAXPD     Y4, Y2, Y4
 	VMAXPD     Y0, Y4, Y0
-	CMPQ       AX, $0x00000004
+	CMPQ       CX, $0x00000004
 	JLE        colskip8
-	MOVQ       AX, R8
-	SUBQ       $0x00000004, R8
-	CMPQ       R8, $0x00000004
+	MOVQ       CX, R9
+	SUBQ       $0x00000004, R9
+	CMPQ       R9, $0x00000004
 	JLE        colsized8
-	MOVQ       $0x00000004, R8
+	MOVQ       $0x00000004, R9
 
 colsized8:
-	LEAQ         32(DI), R9
-	CMPQ         BX, $0x00000004
+	LEAQ         32(R8), R10
+	CMPQ         SI, $0x00000004
 	JL           colpart8
-	LEAQ         tailmask64<>+0(SB), R10
-	MOVQ         $0x00000004, R11
-	SUBQ         R8, R11
-	VMOVDQU      (R10)(R11*8), Y5
-	VMASKMOVPD   (R9), Y5, Y1
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         R9, R12
+	VMOVDQU      (R11)(R12*8), Y5
+	VMASKMOVPD   (R10), Y5, Y1
 	VBROADCASTSD consts64<>+136(SB), Y2
 	VBLENDVPD    Y5, Y1, Y2, Y1
-	ADDQ         SI, R9
-	VMASKMOVPD   (R9), Y5, Y2
+	ADDQ         DI, R10
+	VMASKMOVPD   (R10), Y5, Y2
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y5, Y2, Y3, Y2
-	ADDQ         SI, R9
-	VMASKMOVPD   (R9), Y5, Y3
+	ADDQ         DI, R10
+	VMASKMOVPD   (R10), Y5, Y3
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y5, Y3, Y4, Y3
-	ADDQ         SI, R9
-	VMASKMOVPD   (R9), Y5, Y4
+	ADDQ         DI, R10
+	VMASKMOVPD   (R10), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 	JMP          colloaded8
 
 colpart8:
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y2
-	VMASKMOVPD   (R9), Y2, Y1
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y2
+	VMASKMOVPD   (R10), Y2, Y1
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y2, Y1, Y3, Y1
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y3
-	VMASKMOVPD   (R9), Y3, Y2
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y3
+	VMASKMOVPD   (R10), Y3, Y2
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y3, Y2, Y4, Y2
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y4
-	VMASKMOVPD   (R9), Y4, Y3
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y4
+	VMASKMOVPD   (R10), Y4, Y3
 	VBROADCASTSD consts64<>+136(SB), Y5
 	VBLENDVPD    Y4, Y3, Y5, Y3
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R8
-	MOVQ         $0x00000004, R11
-	SUBQ         R10, R11
-	VMOVDQU      (R8)(R11*8), Y5
-	VMASKMOVPD   (R9), Y5, Y4
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R9
+	MOVQ         $0x00000004, R12
+	SUBQ         R11, R12
+	VMOVDQU      (R9)(R12*8), Y5
+	VMASKMOVPD   (R10), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 
@@ -51970,91 +51976,91 @@ colloaded8:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, 128(SP)
-	VMOVUPD    Y5, 160(SP)
-	VMOVUPD    Y2, 192(SP)
-	VMOVUPD    Y1, 224(SP)
+	VMOVUPD    Y4, 128(AX)
+	VMOVUPD    Y5, 160(AX)
+	VMOVUPD    Y2, 192(AX)
+	VMOVUPD    Y1, 224(AX)
 	VMAXPD     Y4, Y5, Y4
 	VMAXPD     Y2, Y1, Y2
 	VMAXPD     Y4, Y2, Y4
 	VMAXPD     Y0, Y4, Y0
 
 colskip8:
-	CMPQ AX, $0x00000008
+	CMPQ CX, $0x00000008
 	JLE  colskip9
-	MOVQ AX, R8
-	SUBQ $0x00000008, R8
-	CMPQ R8, $0x00000004
+	MOVQ CX, R9
+	SUBQ $0x00000008, R9
+	CMPQ R9, $0x00000004
 	JLE  colsized9
-	MOVQ $0x00000004, R8
+	MOVQ $0x00000004, R9
 
 colsized9:
-	LEAQ         64(DI), R9
-	CMPQ         BX, $0x00000004
+	LEAQ         64(R8), R10
+	CMPQ         SI, $0x00000004
 	JL           colpart9
-	LEAQ         tailmask64<>+0(SB), R10
-	MOVQ         $0x00000004, R11
-	SUBQ         R8, R11
-	VMOVDQU      (R10)(R11*8), Y5
-	VMASKMOVPD   (R9), Y5, Y1
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         R9, R12
+	VMOVDQU      (R11)(R12*8), Y5
+	VMASKMOVPD   (R10), Y5, Y1
 	VBROADCASTSD consts64<>+136(SB), Y2
 	VBLENDVPD    Y5, Y1, Y2, Y1
-	ADDQ         SI, R9
-	VMASKMOVPD   (R9), Y5, Y2
+	ADDQ         DI, R10
+	VMASKMOVPD   (R10), Y5, Y2
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y5, Y2, Y3, Y2
-	ADDQ         SI, R9
-	VMASKMOVPD   (R9), Y5, Y3
+	ADDQ         DI, R10
+	VMASKMOVPD   (R10), Y5, Y3
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y5, Y3, Y4, Y3
-	ADDQ         SI, R9
-	VMASKMOVPD   (R9), Y5, Y4
+	ADDQ         DI, R10
+	VMASKMOVPD   (R10), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 	JMP          colloaded9
 
 colpart9:
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y2
-	VMASKMOVPD   (R9), Y2, Y1
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y2
+	VMASKMOVPD   (R10), Y2, Y1
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y2, Y1, Y3, Y1
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y3
-	VMASKMOVPD   (R9), Y3, Y2
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y3
+	VMASKMOVPD   (R10), Y3, Y2
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y3, Y2, Y4, Y2
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y4
-	VMASKMOVPD   (R9), Y4, Y3
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y4
+	VMASKMOVPD   (R10), Y4, Y3
 	VBROADCASTSD consts64<>+136(SB), Y5
 	VBLENDVPD    Y4, Y3, Y5, Y3
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R8, R10
-	LEAQ         tailmask64<>+0(SB), R8
-	MOVQ         $0x00000004, R11
-	SUBQ         R10, R11
-	VMOVDQU      (R8)(R11*8), Y5
-	VMASKMOVPD   (R9), Y5, Y4
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R9, R11
+	LEAQ         tailmask64<>+0(SB), R9
+	MOVQ         $0x00000004, R12
+	SUBQ         R11, R12
+	VMOVDQU      (R9)(R12*8), Y5
+	VMASKMOVPD   (R10), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 
@@ -52067,91 +52073,91 @@ colloaded9:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, 256(SP)
-	VMOVUPD    Y5, 288(SP)
-	VMOVUPD    Y2, 320(SP)
-	VMOVUPD    Y1, 352(SP)
+	VMOVUPD    Y4, 256(AX)
+	VMOVUPD    Y5, 288(AX)
+	VMOVUPD    Y2, 320(AX)
+	VMOVUPD    Y1, 352(AX)
 	VMAXPD     Y4, Y5, Y4
 	VMAXPD     Y2, Y1, Y2
 	VMAXPD     Y4, Y2, Y4
 	VMAXPD     Y0, Y4, Y0
 
 colskip9:
-	CMPQ AX, $0x0000000c
+	CMPQ CX, $0x0000000c
 	JLE  colskip10
-	MOVQ AX, R8
-	SUBQ $0x0000000c, R8
-	CMPQ R8, $0x00000004
+	MOVQ CX, R9
+	SUBQ $0x0000000c, R9
+	CMPQ R9, $0x00000004
 	JLE  colsized10
-	MOVQ $0x00000004, R8
+	MOVQ $0x00000004, R9
 
 colsized10:
-	LEAQ         96(DI), DI
-	CMPQ         BX, $0x00000004
+	LEAQ         96(R8), R8
+	CMPQ         SI, $0x00000004
 	JL           colpart10
-	LEAQ         tailmask64<>+0(SB), R9
-	MOVQ         $0x00000004, R10
-	SUBQ         R8, R10
-	VMOVDQU      (R9)(R10*8), Y5
-	VMASKMOVPD   (DI), Y5, Y1
+	LEAQ         tailmask64<>+0(SB), R10
+	MOVQ         $0x00000004, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*8), Y5
+	VMASKMOVPD   (R8), Y5, Y1
 	VBROADCASTSD consts64<>+136(SB), Y2
 	VBLENDVPD    Y5, Y1, Y2, Y1
-	ADDQ         SI, DI
-	VMASKMOVPD   (DI), Y5, Y2
+	ADDQ         DI, R8
+	VMASKMOVPD   (R8), Y5, Y2
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y5, Y2, Y3, Y2
-	ADDQ         SI, DI
-	VMASKMOVPD   (DI), Y5, Y3
+	ADDQ         DI, R8
+	VMASKMOVPD   (R8), Y5, Y3
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y5, Y3, Y4, Y3
-	ADDQ         SI, DI
-	VMASKMOVPD   (DI), Y5, Y4
+	ADDQ         DI, R8
+	VMASKMOVPD   (R8), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 	JMP          colloaded10
 
 colpart10:
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R8, R9
-	LEAQ         tailmask64<>+0(SB), R10
-	MOVQ         $0x00000004, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*8), Y2
-	VMASKMOVPD   (DI), Y2, Y1
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R9, R10
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*8), Y2
+	VMASKMOVPD   (R8), Y2, Y1
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y2, Y1, Y3, Y1
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R8, R9
-	LEAQ         tailmask64<>+0(SB), R10
-	MOVQ         $0x00000004, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*8), Y3
-	VMASKMOVPD   (DI), Y3, Y2
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R9, R10
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*8), Y3
+	VMASKMOVPD   (R8), Y3, Y2
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y3, Y2, Y4, Y2
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R8, R9
-	LEAQ         tailmask64<>+0(SB), R10
-	MOVQ         $0x00000004, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*8), Y4
-	VMASKMOVPD   (DI), Y4, Y3
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R9, R10
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*8), Y4
+	VMASKMOVPD   (R8), Y4, Y3
 	VBROADCASTSD consts64<>+136(SB), Y5
 	VBLENDVPD    Y4, Y3, Y5, Y3
-	ADDQ         SI, DI
-	XORQ         SI, SI
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R8, SI
-	LEAQ         tailmask64<>+0(SB), R8
-	MOVQ         $0x00000004, R9
-	SUBQ         SI, R9
-	VMOVDQU      (R8)(R9*8), Y5
-	VMASKMOVPD   (DI), Y5, Y4
+	ADDQ         DI, R8
+	XORQ         DI, DI
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R9, DI
+	LEAQ         tailmask64<>+0(SB), R9
+	MOVQ         $0x00000004, R10
+	SUBQ         DI, R10
+	VMOVDQU      (R9)(R10*8), Y5
+	VMASKMOVPD   (R8), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 
@@ -52164,36 +52170,36 @@ colloaded10:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, 384(SP)
-	VMOVUPD    Y5, 416(SP)
-	VMOVUPD    Y2, 448(SP)
-	VMOVUPD    Y1, 480(SP)
+	VMOVUPD    Y4, 384(AX)
+	VMOVUPD    Y5, 416(AX)
+	VMOVUPD    Y2, 448(AX)
+	VMOVUPD    Y1, 480(AX)
 	VMAXPD     Y4, Y5, Y4
 	VMAXPD     Y2, Y1, Y2
 	VMAXPD     Y4, Y2, Y4
 	VMAXPD     Y0, Y4, Y0
 
 colskip10:
-	MOVQ       labels_base+32(FP), SI
-	LEAQ       (SI)(CX*8), SI
-	LEAQ       tailmask64<>+0(SB), DI
-	MOVQ       $0x00000004, R8
-	SUBQ       BX, R8
-	VMOVDQU    (DI)(R8*8), Y1
-	VPMASKMOVQ (SI), Y1, Y1
-	VMOVDQU    Y1, 512(SP)
+	MOVQ       labels_base+32(FP), DI
+	LEAQ       (DI)(DX*8), DI
+	LEAQ       tailmask64<>+0(SB), R8
+	MOVQ       $0x00000004, R9
+	SUBQ       SI, R9
+	VMOVDQU    (R8)(R9*8), Y1
+	VPMASKMOVQ (DI), Y1, Y1
+	VMOVDQU    Y1, 512(AX)
 	VXORPD     Y1, Y1, Y1
 	VXORPD     Y2, Y2, Y2
 	VXORPD     Y3, Y3, Y3
 	VXORPD     Y4, Y4, Y4
 	VXORPD     Y5, Y5, Y5
 	VXORPD     Y6, Y6, Y6
-	XORQ       SI, SI
+	XORQ       DI, DI
 
 sums:
-	MOVQ         SI, DI
-	SHLQ         $0x05, DI
-	VMOVUPD      (SP)(DI*1), Y7
+	MOVQ         DI, R8
+	SHLQ         $0x05, R8
+	VMOVUPD      (AX)(R8*1), Y7
 	VSUBPD       Y0, Y7, Y7
 	VBROADCASTSD consts64<>+160(SB), Y8
 	VMAXPD       Y7, Y8, Y8
@@ -52225,17 +52231,17 @@ sums:
 	VANDPD       Y8, Y10, Y8
 	VADDPD       Y8, Y2, Y2
 	VSUBPD       Y7, Y3, Y3
-	VPCMPEQQ     512(SP), Y6, Y8
+	VPCMPEQQ     512(AX), Y6, Y8
 	VBLENDVPD    Y8, Y7, Y4, Y4
-	VPCMPEQQ     512(SP), Y6, Y7
+	VPCMPEQQ     512(AX), Y6, Y7
 	VBLENDVPD    Y7, Y9, Y5, Y5
 	VBROADCASTSD consts64<>+256(SB), Y7
 	VPADDQ       Y7, Y6, Y6
-	INCQ         SI
-	CMPQ         SI, AX
+	INCQ         DI
+	CMPQ         DI, CX
 	JL           sums
 	VXORPS       X6, X6, X6
-	VCVTSI2SDQ   AX, X6, X6
+	VCVTSI2SDQ   CX, X6, X6
 	VBROADCASTSD X6, Y6
 	VSUBPD       Y2, Y6, Y6
 	VBROADCASTSD consts64<>+0(SB), Y2
@@ -52308,17 +52314,17 @@ sums:
 	VXORPD       Y2, Y2, Y2
 	VSUBPD       Y4, Y2, Y4
 	VADDPD       Y11, Y4, Y2
-	MOVQ         neg+96(FP), SI
-	TESTQ        SI, SI
+	MOVQ         neg+96(FP), DI
+	TESTQ        DI, DI
 	JZ           unsmoothed
 	VBROADCASTSD neg+96(FP), Y7
 	VBROADCASTSD zl+104(FP), Y8
 	VSUBPD       Y7, Y8, Y2
 	VMULPD       Y4, Y2, Y2
-	MOVQ         AX, SI
-	DECQ         SI
+	MOVQ         CX, DI
+	DECQ         DI
 	VXORPS       X4, X4, X4
-	VCVTSI2SDQ   SI, X4, X4
+	VCVTSI2SDQ   DI, X4, X4
 	VBROADCASTSD X4, Y4
 	VMULPD       Y7, Y4, Y4
 	VADDPD       Y8, Y4, Y4
@@ -52327,15 +52333,15 @@ sums:
 
 unsmoothed:
 	VBROADCASTSD ws+80(FP), Y3
-	MOVQ         w_len+64(FP), SI
-	TESTQ        SI, SI
+	MOVQ         w_len+64(FP), DI
+	TESTQ        DI, DI
 	JZ           noweights
-	MOVQ         w_base+56(FP), SI
-	LEAQ         tailmask64<>+0(SB), DI
-	MOVQ         $0x00000004, R8
-	SUBQ         BX, R8
-	VMOVDQU      (DI)(R8*8), Y4
-	VMASKMOVPD   (SI)(CX*8), Y4, Y4
+	MOVQ         w_base+56(FP), DI
+	LEAQ         tailmask64<>+0(SB), R8
+	MOVQ         $0x00000004, R9
+	SUBQ         SI, R9
+	VMOVDQU      (R8)(R9*8), Y4
+	VMASKMOVPD   (DI)(DX*8), Y4, Y4
 	VMULPD       Y4, Y3, Y3
 
 noweights:
@@ -52343,14 +52349,14 @@ noweights:
 	VSUBPD       Y2, Y2, Y4
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x00, Y7, Y4, Y4
-	LEAQ         tailmask64<>+0(SB), SI
-	MOVQ         $0x00000004, DI
-	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*8), Y7
+	LEAQ         tailmask64<>+0(SB), DI
+	MOVQ         $0x00000004, R8
+	SUBQ         SI, R8
+	VMOVDQU      (DI)(R8*8), Y7
 	VANDPD       Y7, Y4, Y4
-	VMOVDQU      Y4, 608(SP)
-	MOVQ         par_len+144(FP), SI
-	TESTQ        SI, SI
+	VMOVDQU      Y4, 608(AX)
+	MOVQ         par_len+144(FP), DI
+	TESTQ        DI, DI
 	JZ           nopar
 	VADDPD       Y1, Y6, Y1
 	VBROADCASTSD gs+88(FP), Y4
@@ -52362,16 +52368,16 @@ noweights:
 	VBROADCASTSD consts64<>+272(SB), Y7
 	VCMPPD       $0x12, Y7, Y4, Y4
 	VANDPD       Y4, Y6, Y4
-	MOVQ         par_base+136(FP), SI
-	LEAQ         (SI)(CX*8), SI
-	MOVQ         dst_len+120(FP), DI
-	SHLQ         $0x03, DI
-	MOVQ         DI, R8
-	LEAQ         tailmask64<>+0(SB), R8
-	MOVQ         $0x00000004, R9
-	SUBQ         BX, R9
-	VMOVDQU      (R8)(R9*8), Y6
-	VMASKMOVPD   Y0, Y6, (SI)
+	MOVQ         par_base+136(FP), DI
+	LEAQ         (DI)(DX*8), DI
+	MOVQ         dst_len+120(FP), R8
+	SHLQ         $0x03, R8
+	MOVQ         R8, R9
+	LEAQ         tailmask64<>+0(SB), R9
+	MOVQ         $0x00000004, R10
+	SUBQ         SI, R10
+	VMOVDQU      (R9)(R10*8), Y6
+	VMASKMOVPD   Y0, Y6, (DI)
 	VDIVPD       Y1, Y3, Y0
 	VBROADCASTSD neg+96(FP), Y1
 	VMULPD       Y1, Y3, Y1
@@ -52385,163 +52391,165 @@ noweights:
 	VBROADCASTSD consts64<>+272(SB), Y7
 	VCMPPD       $0x12, Y7, Y6, Y6
 	VANDPD       Y6, Y4, Y4
-	MOVQ         DI, R8
-	LEAQ         tailmask64<>+0(SB), R9
-	MOVQ         $0x00000004, R10
-	SUBQ         BX, R10
-	VMOVDQU      (R9)(R10*8), Y6
-	VMASKMOVPD   Y0, Y6, (SI)(R8*1)
-	IMUL3Q       $0x00000002, DI, R8
-	LEAQ         tailmask64<>+0(SB), R9
-	MOVQ         $0x00000004, R10
-	SUBQ         BX, R10
-	VMOVDQU      (R9)(R10*8), Y6
-	VMASKMOVPD   Y1, Y6, (SI)(R8*1)
+	MOVQ         R8, R9
+	LEAQ         tailmask64<>+0(SB), R10
+	MOVQ         $0x00000004, R11
+	SUBQ         SI, R11
+	VMOVDQU      (R10)(R11*8), Y6
+	VMASKMOVPD   Y0, Y6, (DI)(R9*1)
+	IMUL3Q       $0x00000002, R8, R9
+	LEAQ         tailmask64<>+0(SB), R10
+	MOVQ         $0x00000004, R11
+	SUBQ         SI, R11
+	VMOVDQU      (R10)(R11*8), Y6
+	VMASKMOVPD   Y1, Y6, (DI)(R9*1)
 	VBROADCASTSD zl+104(FP), Y1
 	VMULPD       Y1, Y3, Y1
 	VFMSUB213PD  Y1, Y0, Y5
-	IMUL3Q       $0x00000003, DI, DI
-	LEAQ         tailmask64<>+0(SB), R8
-	MOVQ         $0x00000004, R9
-	SUBQ         BX, R9
-	VMOVDQU      (R8)(R9*8), Y0
-	VMASKMOVPD   Y5, Y0, (SI)(DI*1)
-	VMOVDQU      608(SP), Y0
+	IMUL3Q       $0x00000003, R8, R8
+	LEAQ         tailmask64<>+0(SB), R9
+	MOVQ         $0x00000004, R10
+	SUBQ         SI, R10
+	VMOVDQU      (R9)(R10*8), Y0
+	VMASKMOVPD   Y5, Y0, (DI)(R8*1)
+	VMOVDQU      608(AX), Y0
 	VANDPD       Y4, Y0, Y0
-	VMOVDQU      Y0, 608(SP)
+	VMOVDQU      Y0, 608(AX)
 
 nopar:
-	VMOVDQU      608(SP), Y0
-	MOVQ         dst_base+112(FP), SI
+	VMOVDQU      608(AX), Y0
+	MOVQ         dst_base+112(FP), DI
 	VBROADCASTSD consts64<>+144(SB), Y1
 	VBLENDVPD    Y0, Y2, Y1, Y0
-	LEAQ         tailmask64<>+0(SB), DI
-	MOVQ         $0x00000004, R8
-	SUBQ         BX, R8
-	VMOVDQU      (DI)(R8*8), Y1
-	VMASKMOVPD   Y0, Y1, (SI)(CX*8)
-	VMOVDQU      608(SP), Y0
-	VMOVMSKPD    Y0, BX
-	POPCNTL      BX, BX
-	ADDQ         BX, DX
-	VMOVDQU      608(SP), Y0
+	LEAQ         tailmask64<>+0(SB), R8
+	MOVQ         $0x00000004, R9
+	SUBQ         SI, R9
+	VMOVDQU      (R8)(R9*8), Y1
+	VMASKMOVPD   Y0, Y1, (DI)(DX*8)
+	VMOVDQU      608(AX), Y0
+	VMOVMSKPD    Y0, SI
+	POPCNTL      SI, SI
+	ADDQ         SI, BX
+	VMOVDQU      608(AX), Y0
 	VANDPD       Y0, Y2, Y2
-	VMOVUPD      544(SP), Y0
+	VMOVUPD      544(AX), Y0
 	VADDPD       Y2, Y0, Y0
-	VMOVUPD      Y0, 544(SP)
-	ADDQ         $0x00000004, CX
+	VMOVUPD      Y0, 544(AX)
+	ADDQ         $0x00000004, DX
 	JMP          group
 
 done:
-	VMOVUPD      544(SP), Y0
+	VMOVUPD      544(AX), Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
 	MOVSD        X0, ret+160(FP)
-	MOVQ         DX, ret1+168(FP)
+	MOVQ         BX, ret1+168(FP)
 	VZEROUPPER
 	RET
 
 // func softmaxShortDenseAVX2F64(x []float64, z []float64, c int, w []float64, ws float64, gs float64, pos float64, neg float64, dst []float64, par []float64) (float64, int)
 // Requires: AVX, AVX2, CMOV, FMA3, POPCNT, SSE2
-TEXT ·softmaxShortDenseAVX2F64(SB), $1120-176
+TEXT ·softmaxShortDenseAVX2F64(SB), $1144-176
+	LEAQ    31(SP), AX
+	ANDQ    $-32, AX
 	VXORPD  Y0, Y0, Y0
-	VMOVUPD Y0, 1024(SP)
+	VMOVUPD Y0, 1024(AX)
 	VXORPD  Y0, Y0, Y0
-	VMOVUPD Y0, 1056(SP)
-	MOVQ    c+48(FP), AX
-	XORQ    CX, CX
+	VMOVUPD Y0, 1056(AX)
+	MOVQ    c+48(FP), CX
 	XORQ    DX, DX
+	XORQ    BX, BX
 
 group:
-	MOVQ dst_len+120(FP), BX
-	SUBQ CX, BX
+	MOVQ dst_len+120(FP), SI
+	SUBQ DX, SI
 	JLE  done
-	CMPQ BX, $0x00000004
+	CMPQ SI, $0x00000004
 	JLE  sized
-	MOVQ $0x00000004, BX
+	MOVQ $0x00000004, SI
 
 sized:
-	MOVQ         CX, SI
-	IMULQ        AX, SI
-	MOVQ         x_base+0(FP), DI
-	LEAQ         (DI)(SI*8), DI
-	MOVQ         AX, R8
-	SHLQ         $0x03, R8
+	MOVQ         DX, DI
+	IMULQ        CX, DI
+	MOVQ         x_base+0(FP), R8
+	LEAQ         (R8)(DI*8), R8
+	MOVQ         CX, R9
+	SHLQ         $0x03, R9
 	VBROADCASTSD consts64<>+136(SB), Y0
-	MOVQ         AX, R9
-	CMPQ         R9, $0x00000004
+	MOVQ         CX, R10
+	CMPQ         R10, $0x00000004
 	JLE          colsized11
-	MOVQ         $0x00000004, R9
+	MOVQ         $0x00000004, R10
 
 colsized11:
-	LEAQ         (DI), R10
-	CMPQ         BX, $0x00000004
+	LEAQ         (R8), R11
+	CMPQ         SI, $0x00000004
 	JL           colpart11
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R9, R12
-	VMOVDQU      (R11)(R12*8), Y5
-	VMASKMOVPD   (R10), Y5, Y1
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R10, R13
+	VMOVDQU      (R12)(R13*8), Y5
+	VMASKMOVPD   (R11), Y5, Y1
 	VBROADCASTSD consts64<>+136(SB), Y2
 	VBLENDVPD    Y5, Y1, Y2, Y1
-	ADDQ         R8, R10
-	VMASKMOVPD   (R10), Y5, Y2
+	ADDQ         R9, R11
+	VMASKMOVPD   (R11), Y5, Y2
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y5, Y2, Y3, Y2
-	ADDQ         R8, R10
-	VMASKMOVPD   (R10), Y5, Y3
+	ADDQ         R9, R11
+	VMASKMOVPD   (R11), Y5, Y3
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y5, Y3, Y4, Y3
-	ADDQ         R8, R10
-	VMASKMOVPD   (R10), Y5, Y4
+	ADDQ         R9, R11
+	VMASKMOVPD   (R11), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 	JMP          colloaded11
 
 colpart11:
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R12
-	MOVQ         $0x00000004, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*8), Y2
-	VMASKMOVPD   (R10), Y2, Y1
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R13
+	MOVQ         $0x00000004, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*8), Y2
+	VMASKMOVPD   (R11), Y2, Y1
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y2, Y1, Y3, Y1
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R12
-	MOVQ         $0x00000004, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*8), Y3
-	VMASKMOVPD   (R10), Y3, Y2
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R13
+	MOVQ         $0x00000004, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*8), Y3
+	VMASKMOVPD   (R11), Y3, Y2
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y3, Y2, Y4, Y2
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R12
-	MOVQ         $0x00000004, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*8), Y4
-	VMASKMOVPD   (R10), Y4, Y3
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R13
+	MOVQ         $0x00000004, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*8), Y4
+	VMASKMOVPD   (R11), Y4, Y3
 	VBROADCASTSD consts64<>+136(SB), Y5
 	VBLENDVPD    Y4, Y3, Y5, Y3
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R9
-	MOVQ         $0x00000004, R12
-	SUBQ         R11, R12
-	VMOVDQU      (R9)(R12*8), Y5
-	VMASKMOVPD   (R10), Y5, Y4
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R10
+	MOVQ         $0x00000004, R13
+	SUBQ         R12, R13
+	VMOVDQU      (R10)(R13*8), Y5
+	VMASKMOVPD   (R11), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 
@@ -52554,89 +52562,89 @@ colloaded11:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, (SP)
-	VMOVUPD    Y5, 32(SP)
-	VMOVUPD    Y2, 64(SP)
-	VMOVUPD    Y1, 96(SP)
+	VMOVUPD    Y4, (AX)
+	VMOVUPD    Y5, 32(AX)
+	VMOVUPD    Y2, 64(AX)
+	VMOVUPD    Y1, 96(AX)
 	VMAXPD     Y4, Y5, Y4
 	VMAXPD     Y2, Y1, Y2
 	VMAXPD     Y4, Y2, Y4
 	VMAXPD     Y0, Y4, Y0
-	CMPQ       AX, $0x00000004
+	CMPQ       CX, $0x00000004
 	JLE        colskip12
-	MOVQ       AX, R9
-	SUBQ       $0x00000004, R9
-	CMPQ       R9, $0x00000004
+	MOVQ       CX, R10
+	SUBQ       $0x00000004, R10
+	CMPQ       R10, $0x00000004
 	JLE        colsized12
-	MOVQ       $0x00000004, R9
+	MOVQ       $0x00000004, R10
 
 colsized12:
-	LEAQ         32(DI), R10
-	CMPQ         BX, $0x00000004
+	LEAQ         32(R8), R11
+	CMPQ         SI, $0x00000004
 	JL           colpart12
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R9, R12
-	VMOVDQU      (R11)(R12*8), Y5
-	VMASKMOVPD   (R10), Y5, Y1
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R10, R13
+	VMOVDQU      (R12)(R13*8), Y5
+	VMASKMOVPD   (R11), Y5, Y1
 	VBROADCASTSD consts64<>+136(SB), Y2
 	VBLENDVPD    Y5, Y1, Y2, Y1
-	ADDQ         R8, R10
-	VMASKMOVPD   (R10), Y5, Y2
+	ADDQ         R9, R11
+	VMASKMOVPD   (R11), Y5, Y2
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y5, Y2, Y3, Y2
-	ADDQ         R8, R10
-	VMASKMOVPD   (R10), Y5, Y3
+	ADDQ         R9, R11
+	VMASKMOVPD   (R11), Y5, Y3
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y5, Y3, Y4, Y3
-	ADDQ         R8, R10
-	VMASKMOVPD   (R10), Y5, Y4
+	ADDQ         R9, R11
+	VMASKMOVPD   (R11), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 	JMP          colloaded12
 
 colpart12:
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R12
-	MOVQ         $0x00000004, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*8), Y2
-	VMASKMOVPD   (R10), Y2, Y1
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R13
+	MOVQ         $0x00000004, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*8), Y2
+	VMASKMOVPD   (R11), Y2, Y1
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y2, Y1, Y3, Y1
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R12
-	MOVQ         $0x00000004, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*8), Y3
-	VMASKMOVPD   (R10), Y3, Y2
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R13
+	MOVQ         $0x00000004, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*8), Y3
+	VMASKMOVPD   (R11), Y3, Y2
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y3, Y2, Y4, Y2
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R12
-	MOVQ         $0x00000004, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*8), Y4
-	VMASKMOVPD   (R10), Y4, Y3
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R13
+	MOVQ         $0x00000004, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*8), Y4
+	VMASKMOVPD   (R11), Y4, Y3
 	VBROADCASTSD consts64<>+136(SB), Y5
 	VBLENDVPD    Y4, Y3, Y5, Y3
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R9
-	MOVQ         $0x00000004, R12
-	SUBQ         R11, R12
-	VMOVDQU      (R9)(R12*8), Y5
-	VMASKMOVPD   (R10), Y5, Y4
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R10
+	MOVQ         $0x00000004, R13
+	SUBQ         R12, R13
+	VMOVDQU      (R10)(R13*8), Y5
+	VMASKMOVPD   (R11), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 
@@ -52649,91 +52657,91 @@ colloaded12:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, 128(SP)
-	VMOVUPD    Y5, 160(SP)
-	VMOVUPD    Y2, 192(SP)
-	VMOVUPD    Y1, 224(SP)
+	VMOVUPD    Y4, 128(AX)
+	VMOVUPD    Y5, 160(AX)
+	VMOVUPD    Y2, 192(AX)
+	VMOVUPD    Y1, 224(AX)
 	VMAXPD     Y4, Y5, Y4
 	VMAXPD     Y2, Y1, Y2
 	VMAXPD     Y4, Y2, Y4
 	VMAXPD     Y0, Y4, Y0
 
 colskip12:
-	CMPQ AX, $0x00000008
+	CMPQ CX, $0x00000008
 	JLE  colskip13
-	MOVQ AX, R9
-	SUBQ $0x00000008, R9
-	CMPQ R9, $0x00000004
+	MOVQ CX, R10
+	SUBQ $0x00000008, R10
+	CMPQ R10, $0x00000004
 	JLE  colsized13
-	MOVQ $0x00000004, R9
+	MOVQ $0x00000004, R10
 
 colsized13:
-	LEAQ         64(DI), R10
-	CMPQ         BX, $0x00000004
+	LEAQ         64(R8), R11
+	CMPQ         SI, $0x00000004
 	JL           colpart13
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R9, R12
-	VMOVDQU      (R11)(R12*8), Y5
-	VMASKMOVPD   (R10), Y5, Y1
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R10, R13
+	VMOVDQU      (R12)(R13*8), Y5
+	VMASKMOVPD   (R11), Y5, Y1
 	VBROADCASTSD consts64<>+136(SB), Y2
 	VBLENDVPD    Y5, Y1, Y2, Y1
-	ADDQ         R8, R10
-	VMASKMOVPD   (R10), Y5, Y2
+	ADDQ         R9, R11
+	VMASKMOVPD   (R11), Y5, Y2
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y5, Y2, Y3, Y2
-	ADDQ         R8, R10
-	VMASKMOVPD   (R10), Y5, Y3
+	ADDQ         R9, R11
+	VMASKMOVPD   (R11), Y5, Y3
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y5, Y3, Y4, Y3
-	ADDQ         R8, R10
-	VMASKMOVPD   (R10), Y5, Y4
+	ADDQ         R9, R11
+	VMASKMOVPD   (R11), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 	JMP          colloaded13
 
 colpart13:
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R12
-	MOVQ         $0x00000004, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*8), Y2
-	VMASKMOVPD   (R10), Y2, Y1
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R13
+	MOVQ         $0x00000004, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*8), Y2
+	VMASKMOVPD   (R11), Y2, Y1
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y2, Y1, Y3, Y1
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R12
-	MOVQ         $0x00000004, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*8), Y3
-	VMASKMOVPD   (R10), Y3, Y2
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R13
+	MOVQ         $0x00000004, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*8), Y3
+	VMASKMOVPD   (R11), Y3, Y2
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y3, Y2, Y4, Y2
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R12
-	MOVQ         $0x00000004, R13
-	SUBQ         R11, R13
-	VMOVDQU      (R12)(R13*8), Y4
-	VMASKMOVPD   (R10), Y4, Y3
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R13
+	MOVQ         $0x00000004, R14
+	SUBQ         R12, R14
+	VMOVDQU      (R13)(R14*8), Y4
+	VMASKMOVPD   (R11), Y4, Y3
 	VBROADCASTSD consts64<>+136(SB), Y5
 	VBLENDVPD    Y4, Y3, Y5, Y3
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R9, R11
-	LEAQ         tailmask64<>+0(SB), R9
-	MOVQ         $0x00000004, R12
-	SUBQ         R11, R12
-	VMOVDQU      (R9)(R12*8), Y5
-	VMASKMOVPD   (R10), Y5, Y4
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R10, R12
+	LEAQ         tailmask64<>+0(SB), R10
+	MOVQ         $0x00000004, R13
+	SUBQ         R12, R13
+	VMOVDQU      (R10)(R13*8), Y5
+	VMASKMOVPD   (R11), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 
@@ -52746,91 +52754,91 @@ colloaded13:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, 256(SP)
-	VMOVUPD    Y5, 288(SP)
-	VMOVUPD    Y2, 320(SP)
-	VMOVUPD    Y1, 352(SP)
+	VMOVUPD    Y4, 256(AX)
+	VMOVUPD    Y5, 288(AX)
+	VMOVUPD    Y2, 320(AX)
+	VMOVUPD    Y1, 352(AX)
 	VMAXPD     Y4, Y5, Y4
 	VMAXPD     Y2, Y1, Y2
 	VMAXPD     Y4, Y2, Y4
 	VMAXPD     Y0, Y4, Y0
 
 colskip13:
-	CMPQ AX, $0x0000000c
+	CMPQ CX, $0x0000000c
 	JLE  colskip14
-	MOVQ AX, R9
-	SUBQ $0x0000000c, R9
-	CMPQ R9, $0x00000004
+	MOVQ CX, R10
+	SUBQ $0x0000000c, R10
+	CMPQ R10, $0x00000004
 	JLE  colsized14
-	MOVQ $0x00000004, R9
+	MOVQ $0x00000004, R10
 
 colsized14:
-	LEAQ         96(DI), DI
-	CMPQ         BX, $0x00000004
+	LEAQ         96(R8), R8
+	CMPQ         SI, $0x00000004
 	JL           colpart14
-	LEAQ         tailmask64<>+0(SB), R10
-	MOVQ         $0x00000004, R11
-	SUBQ         R9, R11
-	VMOVDQU      (R10)(R11*8), Y5
-	VMASKMOVPD   (DI), Y5, Y1
+	LEAQ         tailmask64<>+0(SB), R11
+	MOVQ         $0x00000004, R12
+	SUBQ         R10, R12
+	VMOVDQU      (R11)(R12*8), Y5
+	VMASKMOVPD   (R8), Y5, Y1
 	VBROADCASTSD consts64<>+136(SB), Y2
 	VBLENDVPD    Y5, Y1, Y2, Y1
-	ADDQ         R8, DI
-	VMASKMOVPD   (DI), Y5, Y2
+	ADDQ         R9, R8
+	VMASKMOVPD   (R8), Y5, Y2
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y5, Y2, Y3, Y2
-	ADDQ         R8, DI
-	VMASKMOVPD   (DI), Y5, Y3
+	ADDQ         R9, R8
+	VMASKMOVPD   (R8), Y5, Y3
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y5, Y3, Y4, Y3
-	ADDQ         R8, DI
-	VMASKMOVPD   (DI), Y5, Y4
+	ADDQ         R9, R8
+	VMASKMOVPD   (R8), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 	JMP          colloaded14
 
 colpart14:
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R9, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y2
-	VMASKMOVPD   (DI), Y2, Y1
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R10, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y2
+	VMASKMOVPD   (R8), Y2, Y1
 	VBROADCASTSD consts64<>+136(SB), Y3
 	VBLENDVPD    Y2, Y1, Y3, Y1
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R9, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y3
-	VMASKMOVPD   (DI), Y3, Y2
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R10, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y3
+	VMASKMOVPD   (R8), Y3, Y2
 	VBROADCASTSD consts64<>+136(SB), Y4
 	VBLENDVPD    Y3, Y2, Y4, Y2
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R9, R10
-	LEAQ         tailmask64<>+0(SB), R11
-	MOVQ         $0x00000004, R12
-	SUBQ         R10, R12
-	VMOVDQU      (R11)(R12*8), Y4
-	VMASKMOVPD   (DI), Y4, Y3
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R10, R11
+	LEAQ         tailmask64<>+0(SB), R12
+	MOVQ         $0x00000004, R13
+	SUBQ         R11, R13
+	VMOVDQU      (R12)(R13*8), Y4
+	VMASKMOVPD   (R8), Y4, Y3
 	VBROADCASTSD consts64<>+136(SB), Y5
 	VBLENDVPD    Y4, Y3, Y5, Y3
-	ADDQ         R8, DI
-	XORQ         R8, R8
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R9, R8
-	LEAQ         tailmask64<>+0(SB), R9
-	MOVQ         $0x00000004, R10
-	SUBQ         R8, R10
-	VMOVDQU      (R9)(R10*8), Y5
-	VMASKMOVPD   (DI), Y5, Y4
+	ADDQ         R9, R8
+	XORQ         R9, R9
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R10, R9
+	LEAQ         tailmask64<>+0(SB), R10
+	MOVQ         $0x00000004, R11
+	SUBQ         R9, R11
+	VMOVDQU      (R10)(R11*8), Y5
+	VMASKMOVPD   (R8), Y5, Y4
 	VBROADCASTSD consts64<>+136(SB), Y6
 	VBLENDVPD    Y5, Y4, Y6, Y4
 
@@ -52843,78 +52851,78 @@ colloaded14:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, 384(SP)
-	VMOVUPD    Y5, 416(SP)
-	VMOVUPD    Y2, 448(SP)
-	VMOVUPD    Y1, 480(SP)
+	VMOVUPD    Y4, 384(AX)
+	VMOVUPD    Y5, 416(AX)
+	VMOVUPD    Y2, 448(AX)
+	VMOVUPD    Y1, 480(AX)
 	VMAXPD     Y4, Y5, Y4
 	VMAXPD     Y2, Y1, Y2
 	VMAXPD     Y4, Y2, Y4
 	VMAXPD     Y0, Y4, Y0
 
 colskip14:
-	MOVQ z_base+24(FP), DI
-	LEAQ (DI)(SI*8), DI
-	MOVQ AX, SI
-	SHLQ $0x03, SI
-	MOVQ AX, R8
-	CMPQ R8, $0x00000004
+	MOVQ z_base+24(FP), R8
+	LEAQ (R8)(DI*8), R8
+	MOVQ CX, DI
+	SHLQ $0x03, DI
+	MOVQ CX, R9
+	CMPQ R9, $0x00000004
 	JLE  colsized15
-	MOVQ $0x00000004, R8
+	MOVQ $0x00000004, R9
 
 colsized15:
-	LEAQ       (DI), R9
-	CMPQ       BX, $0x00000004
+	LEAQ       (R8), R10
+	CMPQ       SI, $0x00000004
 	JL         colpart15
-	LEAQ       tailmask64<>+0(SB), R10
-	MOVQ       $0x00000004, R11
-	SUBQ       R8, R11
-	VMOVDQU    (R10)(R11*8), Y4
-	VMASKMOVPD (R9), Y4, Y1
-	ADDQ       SI, R9
-	VMASKMOVPD (R9), Y4, Y2
-	ADDQ       SI, R9
-	VMASKMOVPD (R9), Y4, Y3
-	ADDQ       SI, R9
-	VMASKMOVPD (R9), Y4, Y4
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       R9, R12
+	VMOVDQU    (R11)(R12*8), Y4
+	VMASKMOVPD (R10), Y4, Y1
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y4, Y2
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y4, Y3
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y4, Y4
 	JMP        colloaded15
 
 colpart15:
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000000
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R11
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000000
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y1
+	VMASKMOVPD (R10), Y1, Y1
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000001
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y2
+	VMASKMOVPD (R10), Y2, Y2
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000002
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y3
+	VMASKMOVPD (R10), Y3, Y3
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000003
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R9
 	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y1
-	VMASKMOVPD (R9), Y1, Y1
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000001
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R11
-	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y2
-	VMASKMOVPD (R9), Y2, Y2
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000002
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R11
-	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y3
-	VMASKMOVPD (R9), Y3, Y3
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000003
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R8
-	MOVQ       $0x00000004, R11
-	SUBQ       R10, R11
-	VMOVDQU    (R8)(R11*8), Y4
-	VMASKMOVPD (R9), Y4, Y4
+	SUBQ       R11, R12
+	VMOVDQU    (R9)(R12*8), Y4
+	VMASKMOVPD (R10), Y4, Y4
 
 colloaded15:
 	VUNPCKLPD  Y2, Y1, Y5
@@ -52925,71 +52933,71 @@ colloaded15:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, 512(SP)
-	VMOVUPD    Y5, 544(SP)
-	VMOVUPD    Y2, 576(SP)
-	VMOVUPD    Y1, 608(SP)
-	CMPQ       AX, $0x00000004
+	VMOVUPD    Y4, 512(AX)
+	VMOVUPD    Y5, 544(AX)
+	VMOVUPD    Y2, 576(AX)
+	VMOVUPD    Y1, 608(AX)
+	CMPQ       CX, $0x00000004
 	JLE        colskip16
-	MOVQ       AX, R8
-	SUBQ       $0x00000004, R8
-	CMPQ       R8, $0x00000004
+	MOVQ       CX, R9
+	SUBQ       $0x00000004, R9
+	CMPQ       R9, $0x00000004
 	JLE        colsized16
-	MOVQ       $0x00000004, R8
+	MOVQ       $0x00000004, R9
 
 colsized16:
-	LEAQ       32(DI), R9
-	CMPQ       BX, $0x00000004
+	LEAQ       32(R8), R10
+	CMPQ       SI, $0x00000004
 	JL         colpart16
-	LEAQ       tailmask64<>+0(SB), R10
-	MOVQ       $0x00000004, R11
-	SUBQ       R8, R11
-	VMOVDQU    (R10)(R11*8), Y4
-	VMASKMOVPD (R9), Y4, Y1
-	ADDQ       SI, R9
-	VMASKMOVPD (R9), Y4, Y2
-	ADDQ       SI, R9
-	VMASKMOVPD (R9), Y4, Y3
-	ADDQ       SI, R9
-	VMASKMOVPD (R9), Y4, Y4
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       R9, R12
+	VMOVDQU    (R11)(R12*8), Y4
+	VMASKMOVPD (R10), Y4, Y1
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y4, Y2
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y4, Y3
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y4, Y4
 	JMP        colloaded16
 
 colpart16:
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000000
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R11
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000000
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y1
+	VMASKMOVPD (R10), Y1, Y1
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000001
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y2
+	VMASKMOVPD (R10), Y2, Y2
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000002
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y3
+	VMASKMOVPD (R10), Y3, Y3
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000003
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R9
 	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y1
-	VMASKMOVPD (R9), Y1, Y1
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000001
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R11
-	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y2
-	VMASKMOVPD (R9), Y2, Y2
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000002
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R11
-	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y3
-	VMASKMOVPD (R9), Y3, Y3
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000003
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R8
-	MOVQ       $0x00000004, R11
-	SUBQ       R10, R11
-	VMOVDQU    (R8)(R11*8), Y4
-	VMASKMOVPD (R9), Y4, Y4
+	SUBQ       R11, R12
+	VMOVDQU    (R9)(R12*8), Y4
+	VMASKMOVPD (R10), Y4, Y4
 
 colloaded16:
 	VUNPCKLPD  Y2, Y1, Y5
@@ -53000,73 +53008,73 @@ colloaded16:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, 640(SP)
-	VMOVUPD    Y5, 672(SP)
-	VMOVUPD    Y2, 704(SP)
-	VMOVUPD    Y1, 736(SP)
+	VMOVUPD    Y4, 640(AX)
+	VMOVUPD    Y5, 672(AX)
+	VMOVUPD    Y2, 704(AX)
+	VMOVUPD    Y1, 736(AX)
 
 colskip16:
-	CMPQ AX, $0x00000008
+	CMPQ CX, $0x00000008
 	JLE  colskip17
-	MOVQ AX, R8
-	SUBQ $0x00000008, R8
-	CMPQ R8, $0x00000004
+	MOVQ CX, R9
+	SUBQ $0x00000008, R9
+	CMPQ R9, $0x00000004
 	JLE  colsized17
-	MOVQ $0x00000004, R8
+	MOVQ $0x00000004, R9
 
 colsized17:
-	LEAQ       64(DI), R9
-	CMPQ       BX, $0x00000004
+	LEAQ       64(R8), R10
+	CMPQ       SI, $0x00000004
 	JL         colpart17
-	LEAQ       tailmask64<>+0(SB), R10
-	MOVQ       $0x00000004, R11
-	SUBQ       R8, R11
-	VMOVDQU    (R10)(R11*8), Y4
-	VMASKMOVPD (R9), Y4, Y1
-	ADDQ       SI, R9
-	VMASKMOVPD (R9), Y4, Y2
-	ADDQ       SI, R9
-	VMASKMOVPD (R9), Y4, Y3
-	ADDQ       SI, R9
-	VMASKMOVPD (R9), Y4, Y4
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       R9, R12
+	VMOVDQU    (R11)(R12*8), Y4
+	VMASKMOVPD (R10), Y4, Y1
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y4, Y2
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y4, Y3
+	ADDQ       DI, R10
+	VMASKMOVPD (R10), Y4, Y4
 	JMP        colloaded17
 
 colpart17:
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000000
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R11
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000000
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y1
+	VMASKMOVPD (R10), Y1, Y1
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000001
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y2
+	VMASKMOVPD (R10), Y2, Y2
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000002
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R12
+	MOVQ       $0x00000004, R13
+	SUBQ       R11, R13
+	VMOVDQU    (R12)(R13*8), Y3
+	VMASKMOVPD (R10), Y3, Y3
+	ADDQ       DI, R10
+	XORQ       R11, R11
+	CMPQ       SI, $0x00000003
+	CMOVQGT    R9, R11
+	LEAQ       tailmask64<>+0(SB), R9
 	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y1
-	VMASKMOVPD (R9), Y1, Y1
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000001
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R11
-	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y2
-	VMASKMOVPD (R9), Y2, Y2
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000002
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R11
-	MOVQ       $0x00000004, R12
-	SUBQ       R10, R12
-	VMOVDQU    (R11)(R12*8), Y3
-	VMASKMOVPD (R9), Y3, Y3
-	ADDQ       SI, R9
-	XORQ       R10, R10
-	CMPQ       BX, $0x00000003
-	CMOVQGT    R8, R10
-	LEAQ       tailmask64<>+0(SB), R8
-	MOVQ       $0x00000004, R11
-	SUBQ       R10, R11
-	VMOVDQU    (R8)(R11*8), Y4
-	VMASKMOVPD (R9), Y4, Y4
+	SUBQ       R11, R12
+	VMOVDQU    (R9)(R12*8), Y4
+	VMASKMOVPD (R10), Y4, Y4
 
 colloaded17:
 	VUNPCKLPD  Y2, Y1, Y5
@@ -53077,73 +53085,73 @@ colloaded17:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, 768(SP)
-	VMOVUPD    Y5, 800(SP)
-	VMOVUPD    Y2, 832(SP)
-	VMOVUPD    Y1, 864(SP)
+	VMOVUPD    Y4, 768(AX)
+	VMOVUPD    Y5, 800(AX)
+	VMOVUPD    Y2, 832(AX)
+	VMOVUPD    Y1, 864(AX)
 
 colskip17:
-	CMPQ AX, $0x0000000c
+	CMPQ CX, $0x0000000c
 	JLE  colskip18
-	MOVQ AX, R8
-	SUBQ $0x0000000c, R8
-	CMPQ R8, $0x00000004
+	MOVQ CX, R9
+	SUBQ $0x0000000c, R9
+	CMPQ R9, $0x00000004
 	JLE  colsized18
-	MOVQ $0x00000004, R8
+	MOVQ $0x00000004, R9
 
 colsized18:
-	LEAQ       96(DI), DI
-	CMPQ       BX, $0x00000004
+	LEAQ       96(R8), R8
+	CMPQ       SI, $0x00000004
 	JL         colpart18
-	LEAQ       tailmask64<>+0(SB), R9
-	MOVQ       $0x00000004, R10
-	SUBQ       R8, R10
-	VMOVDQU    (R9)(R10*8), Y4
-	VMASKMOVPD (DI), Y4, Y1
-	ADDQ       SI, DI
-	VMASKMOVPD (DI), Y4, Y2
-	ADDQ       SI, DI
-	VMASKMOVPD (DI), Y4, Y3
-	ADDQ       SI, DI
-	VMASKMOVPD (DI), Y4, Y4
+	LEAQ       tailmask64<>+0(SB), R10
+	MOVQ       $0x00000004, R11
+	SUBQ       R9, R11
+	VMOVDQU    (R10)(R11*8), Y4
+	VMASKMOVPD (R8), Y4, Y1
+	ADDQ       DI, R8
+	VMASKMOVPD (R8), Y4, Y2
+	ADDQ       DI, R8
+	VMASKMOVPD (R8), Y4, Y3
+	ADDQ       DI, R8
+	VMASKMOVPD (R8), Y4, Y4
 	JMP        colloaded18
 
 colpart18:
-	XORQ       R9, R9
-	CMPQ       BX, $0x00000000
-	CMOVQGT    R8, R9
-	LEAQ       tailmask64<>+0(SB), R10
-	MOVQ       $0x00000004, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*8), Y1
-	VMASKMOVPD (DI), Y1, Y1
-	ADDQ       SI, DI
-	XORQ       R9, R9
-	CMPQ       BX, $0x00000001
-	CMOVQGT    R8, R9
-	LEAQ       tailmask64<>+0(SB), R10
-	MOVQ       $0x00000004, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*8), Y2
-	VMASKMOVPD (DI), Y2, Y2
-	ADDQ       SI, DI
-	XORQ       R9, R9
-	CMPQ       BX, $0x00000002
-	CMOVQGT    R8, R9
-	LEAQ       tailmask64<>+0(SB), R10
-	MOVQ       $0x00000004, R11
-	SUBQ       R9, R11
-	VMOVDQU    (R10)(R11*8), Y3
-	VMASKMOVPD (DI), Y3, Y3
-	ADDQ       SI, DI
-	XORQ       SI, SI
-	CMPQ       BX, $0x00000003
-	CMOVQGT    R8, SI
-	LEAQ       tailmask64<>+0(SB), R8
-	MOVQ       $0x00000004, R9
-	SUBQ       SI, R9
-	VMOVDQU    (R8)(R9*8), Y4
-	VMASKMOVPD (DI), Y4, Y4
+	XORQ       R10, R10
+	CMPQ       SI, $0x00000000
+	CMOVQGT    R9, R10
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*8), Y1
+	VMASKMOVPD (R8), Y1, Y1
+	ADDQ       DI, R8
+	XORQ       R10, R10
+	CMPQ       SI, $0x00000001
+	CMOVQGT    R9, R10
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*8), Y2
+	VMASKMOVPD (R8), Y2, Y2
+	ADDQ       DI, R8
+	XORQ       R10, R10
+	CMPQ       SI, $0x00000002
+	CMOVQGT    R9, R10
+	LEAQ       tailmask64<>+0(SB), R11
+	MOVQ       $0x00000004, R12
+	SUBQ       R10, R12
+	VMOVDQU    (R11)(R12*8), Y3
+	VMASKMOVPD (R8), Y3, Y3
+	ADDQ       DI, R8
+	XORQ       DI, DI
+	CMPQ       SI, $0x00000003
+	CMOVQGT    R9, DI
+	LEAQ       tailmask64<>+0(SB), R9
+	MOVQ       $0x00000004, R10
+	SUBQ       DI, R10
+	VMOVDQU    (R9)(R10*8), Y4
+	VMASKMOVPD (R8), Y4, Y4
 
 colloaded18:
 	VUNPCKLPD  Y2, Y1, Y5
@@ -53154,22 +53162,22 @@ colloaded18:
 	VPERM2F128 $0x31, Y2, Y5, Y2
 	VPERM2F128 $0x20, Y3, Y1, Y5
 	VPERM2F128 $0x31, Y3, Y1, Y1
-	VMOVUPD    Y4, 896(SP)
-	VMOVUPD    Y5, 928(SP)
-	VMOVUPD    Y2, 960(SP)
-	VMOVUPD    Y1, 992(SP)
+	VMOVUPD    Y4, 896(AX)
+	VMOVUPD    Y5, 928(AX)
+	VMOVUPD    Y2, 960(AX)
+	VMOVUPD    Y1, 992(AX)
 
 colskip18:
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
 	VXORPD Y4, Y4, Y4
-	XORQ   SI, SI
+	XORQ   DI, DI
 
 sums:
-	MOVQ         SI, DI
-	SHLQ         $0x05, DI
-	VMOVUPD      (SP)(DI*1), Y5
+	MOVQ         DI, R8
+	SHLQ         $0x05, R8
+	VMOVUPD      (AX)(R8*1), Y5
 	VSUBPD       Y0, Y5, Y5
 	VBROADCASTSD consts64<>+160(SB), Y6
 	VMAXPD       Y5, Y6, Y6
@@ -53200,18 +53208,18 @@ sums:
 	VBROADCASTSD consts64<>+0(SB), Y7
 	VANDPD       Y6, Y7, Y6
 	VADDPD       Y6, Y2, Y2
-	VMOVUPD      512(SP)(DI*1), Y6
+	VMOVUPD      512(AX)(R8*1), Y6
 	VBROADCASTSD pos+96(FP), Y7
 	VMULPD       Y7, Y6, Y6
 	VBROADCASTSD neg+104(FP), Y7
 	VADDPD       Y7, Y6, Y6
 	VFNMADD231PD Y5, Y6, Y3
 	VADDPD       Y6, Y4, Y4
-	INCQ         SI
-	CMPQ         SI, AX
+	INCQ         DI
+	CMPQ         DI, CX
 	JL           sums
 	VXORPS       X5, X5, X5
-	VCVTSI2SDQ   AX, X5, X5
+	VCVTSI2SDQ   CX, X5, X5
 	VBROADCASTSD X5, Y5
 	VSUBPD       Y2, Y5, Y5
 	VBROADCASTSD consts64<>+0(SB), Y2
@@ -53284,15 +53292,15 @@ sums:
 	VMOVAPD      Y3, Y2
 	VFMADD231PD  Y4, Y10, Y2
 	VBROADCASTSD ws+80(FP), Y3
-	MOVQ         w_len+64(FP), SI
-	TESTQ        SI, SI
+	MOVQ         w_len+64(FP), DI
+	TESTQ        DI, DI
 	JZ           noweights
-	MOVQ         w_base+56(FP), SI
-	LEAQ         tailmask64<>+0(SB), DI
-	MOVQ         $0x00000004, R8
-	SUBQ         BX, R8
-	VMOVDQU      (DI)(R8*8), Y6
-	VMASKMOVPD   (SI)(CX*8), Y6, Y6
+	MOVQ         w_base+56(FP), DI
+	LEAQ         tailmask64<>+0(SB), R8
+	MOVQ         $0x00000004, R9
+	SUBQ         SI, R9
+	VMOVDQU      (R8)(R9*8), Y6
+	VMASKMOVPD   (DI)(DX*8), Y6, Y6
 	VMULPD       Y6, Y3, Y3
 
 noweights:
@@ -53300,19 +53308,19 @@ noweights:
 	VSUBPD       Y2, Y2, Y6
 	VXORPD       Y7, Y7, Y7
 	VCMPPD       $0x00, Y7, Y6, Y6
-	LEAQ         tailmask64<>+0(SB), SI
-	MOVQ         $0x00000004, DI
-	SUBQ         BX, DI
-	VMOVDQU      (SI)(DI*8), Y7
+	LEAQ         tailmask64<>+0(SB), DI
+	MOVQ         $0x00000004, R8
+	SUBQ         SI, R8
+	VMOVDQU      (DI)(R8*8), Y7
 	VANDPD       Y7, Y6, Y6
 	VBROADCASTSD consts64<>+32(SB), Y7
 	VANDPD       Y7, Y4, Y7
 	VBROADCASTSD consts64<>+280(SB), Y8
 	VCMPPD       $0x1d, Y8, Y7, Y7
 	VANDPD       Y7, Y6, Y6
-	VMOVDQU      Y6, 1088(SP)
-	MOVQ         par_len+144(FP), SI
-	TESTQ        SI, SI
+	VMOVDQU      Y6, 1088(AX)
+	MOVQ         par_len+144(FP), DI
+	TESTQ        DI, DI
 	JZ           nopar
 	VADDPD       Y1, Y5, Y1
 	VBROADCASTSD gs+88(FP), Y5
@@ -53324,16 +53332,16 @@ noweights:
 	VBROADCASTSD consts64<>+272(SB), Y7
 	VCMPPD       $0x12, Y7, Y5, Y7
 	VANDPD       Y7, Y6, Y6
-	MOVQ         par_base+136(FP), SI
-	LEAQ         (SI)(CX*8), SI
-	MOVQ         dst_len+120(FP), DI
-	SHLQ         $0x03, DI
-	MOVQ         DI, R8
-	LEAQ         tailmask64<>+0(SB), R8
-	MOVQ         $0x00000004, R9
-	SUBQ         BX, R9
-	VMOVDQU      (R8)(R9*8), Y7
-	VMASKMOVPD   Y0, Y7, (SI)
+	MOVQ         par_base+136(FP), DI
+	LEAQ         (DI)(DX*8), DI
+	MOVQ         dst_len+120(FP), R8
+	SHLQ         $0x03, R8
+	MOVQ         R8, R9
+	LEAQ         tailmask64<>+0(SB), R9
+	MOVQ         $0x00000004, R10
+	SUBQ         SI, R10
+	VMOVDQU      (R9)(R10*8), Y7
+	VMASKMOVPD   Y0, Y7, (DI)
 	VDIVPD       Y1, Y4, Y0
 	VBROADCASTSD consts64<>+0(SB), Y1
 	VCMPPD       $0x12, Y1, Y5, Y1
@@ -53353,58 +53361,58 @@ noweights:
 	VBROADCASTSD consts64<>+272(SB), Y6
 	VCMPPD       $0x12, Y6, Y3, Y3
 	VANDPD       Y3, Y0, Y0
-	MOVQ         DI, R8
+	MOVQ         R8, R9
+	LEAQ         tailmask64<>+0(SB), R10
+	MOVQ         $0x00000004, R11
+	SUBQ         SI, R11
+	VMOVDQU      (R10)(R11*8), Y3
+	VMASKMOVPD   Y4, Y3, (DI)(R9*1)
+	IMUL3Q       $0x00000002, R8, R9
+	LEAQ         tailmask64<>+0(SB), R10
+	MOVQ         $0x00000004, R11
+	SUBQ         SI, R11
+	VMOVDQU      (R10)(R11*8), Y3
+	VMASKMOVPD   Y5, Y3, (DI)(R9*1)
+	IMUL3Q       $0x00000003, R8, R8
 	LEAQ         tailmask64<>+0(SB), R9
 	MOVQ         $0x00000004, R10
-	SUBQ         BX, R10
+	SUBQ         SI, R10
 	VMOVDQU      (R9)(R10*8), Y3
-	VMASKMOVPD   Y4, Y3, (SI)(R8*1)
-	IMUL3Q       $0x00000002, DI, R8
-	LEAQ         tailmask64<>+0(SB), R9
-	MOVQ         $0x00000004, R10
-	SUBQ         BX, R10
-	VMOVDQU      (R9)(R10*8), Y3
-	VMASKMOVPD   Y5, Y3, (SI)(R8*1)
-	IMUL3Q       $0x00000003, DI, DI
-	LEAQ         tailmask64<>+0(SB), R8
-	MOVQ         $0x00000004, R9
-	SUBQ         BX, R9
-	VMOVDQU      (R8)(R9*8), Y3
-	VMASKMOVPD   Y1, Y3, (SI)(DI*1)
-	VMOVDQU      1088(SP), Y1
+	VMASKMOVPD   Y1, Y3, (DI)(R8*1)
+	VMOVDQU      1088(AX), Y1
 	VANDPD       Y0, Y1, Y0
-	VMOVDQU      Y0, 1088(SP)
+	VMOVDQU      Y0, 1088(AX)
 
 nopar:
-	VMOVDQU      1088(SP), Y0
-	MOVQ         dst_base+112(FP), SI
+	VMOVDQU      1088(AX), Y0
+	MOVQ         dst_base+112(FP), DI
 	VBROADCASTSD consts64<>+144(SB), Y1
 	VBLENDVPD    Y0, Y2, Y1, Y0
-	LEAQ         tailmask64<>+0(SB), DI
-	MOVQ         $0x00000004, R8
-	SUBQ         BX, R8
-	VMOVDQU      (DI)(R8*8), Y1
-	VMASKMOVPD   Y0, Y1, (SI)(CX*8)
-	VMOVDQU      1088(SP), Y0
-	VMOVMSKPD    Y0, BX
-	POPCNTL      BX, BX
-	ADDQ         BX, DX
-	VMOVDQU      1088(SP), Y0
+	LEAQ         tailmask64<>+0(SB), R8
+	MOVQ         $0x00000004, R9
+	SUBQ         SI, R9
+	VMOVDQU      (R8)(R9*8), Y1
+	VMASKMOVPD   Y0, Y1, (DI)(DX*8)
+	VMOVDQU      1088(AX), Y0
+	VMOVMSKPD    Y0, SI
+	POPCNTL      SI, SI
+	ADDQ         SI, BX
+	VMOVDQU      1088(AX), Y0
 	VANDPD       Y0, Y2, Y2
-	VMOVUPD      1024(SP), Y0
+	VMOVUPD      1024(AX), Y0
 	VADDPD       Y2, Y0, Y0
-	VMOVUPD      Y0, 1024(SP)
-	ADDQ         $0x00000004, CX
+	VMOVUPD      Y0, 1024(AX)
+	ADDQ         $0x00000004, DX
 	JMP          group
 
 done:
-	VMOVUPD      1024(SP), Y0
+	VMOVUPD      1024(AX), Y0
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
 	VADDSD       X1, X0, X0
 	MOVSD        X0, ret+160(FP)
-	MOVQ         DX, ret1+168(FP)
+	MOVQ         BX, ret1+168(FP)
 	VZEROUPPER
 	RET
 
@@ -83739,251 +83747,253 @@ esdone:
 
 // func softmaxShortSparseAVX512F32(x []float32, c int, labels []int, w []float32, ws float32, gs float32, neg float32, zl float32, dst []float32, par []float32) (float64, int)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, POPCNT, SSE2
-TEXT ·softmaxShortSparseAVX512F32(SB), $1280-160
+TEXT ·softmaxShortSparseAVX512F32(SB), $1336-160
+	LEAQ    63(SP), AX
+	ANDQ    $-64, AX
 	VXORPS  Z0, Z0, Z0
-	VMOVUPS Z0, 1088(SP)
+	VMOVUPS Z0, 1088(AX)
 	VXORPS  Z0, Z0, Z0
-	VMOVUPS Z0, 1152(SP)
-	MOVQ    c+24(FP), AX
-	XORQ    CX, CX
+	VMOVUPS Z0, 1152(AX)
+	MOVQ    c+24(FP), CX
 	XORQ    DX, DX
+	XORQ    BX, BX
 
 group:
-	MOVQ dst_len+104(FP), BX
-	SUBQ CX, BX
+	MOVQ dst_len+104(FP), SI
+	SUBQ DX, SI
 	JLE  done
-	CMPQ BX, $0x00000010
+	CMPQ SI, $0x00000010
 	JLE  sized
-	MOVQ $0x00000010, BX
+	MOVQ $0x00000010, SI
 
 sized:
-	MOVQ         CX, SI
-	IMULQ        AX, SI
-	MOVQ         x_base+0(FP), DI
-	LEAQ         (DI)(SI*4), DI
-	MOVQ         AX, SI
-	SHLQ         $0x02, SI
+	MOVQ         DX, DI
+	IMULQ        CX, DI
+	MOVQ         x_base+0(FP), R8
+	LEAQ         (R8)(DI*4), R8
+	MOVQ         CX, DI
+	SHLQ         $0x02, DI
 	VBROADCASTSS consts32<>+48(SB), Z0
-	MOVQ         AX, R8
-	CMPQ         R8, $0x00000010
+	MOVQ         CX, R9
+	CMPQ         R9, $0x00000010
 	JLE          colsized19
-	MOVQ         $0x00000010, R8
+	MOVQ         $0x00000010, R9
 
 colsized19:
-	LEAQ         (DI), DI
-	CMPQ         BX, $0x00000010
+	LEAQ         (R8), R8
+	CMPQ         SI, $0x00000010
 	JL           colpart19
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(R8*2), K1
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(R9*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z4
 	VMOVAPS      Z4, Z4
-	VMOVUPS      (DI), K1, Z4
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z4
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z5
 	VMOVAPS      Z5, Z5
-	VMOVUPS      (DI), K1, Z5
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z5
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z6
 	VMOVAPS      Z6, Z6
-	VMOVUPS      (DI), K1, Z6
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z6
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z7
 	VMOVAPS      Z7, Z7
-	VMOVUPS      (DI), K1, Z7
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z7
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z8
 	VMOVAPS      Z8, Z8
-	VMOVUPS      (DI), K1, Z8
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z8
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z9
 	VMOVAPS      Z9, Z9
-	VMOVUPS      (DI), K1, Z9
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z9
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z10
 	VMOVAPS      Z10, Z10
-	VMOVUPS      (DI), K1, Z10
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z10
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z11
 	VMOVAPS      Z11, Z11
-	VMOVUPS      (DI), K1, Z11
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z11
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z12
 	VMOVAPS      Z12, Z12
-	VMOVUPS      (DI), K1, Z12
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z12
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z13
 	VMOVAPS      Z13, Z13
-	VMOVUPS      (DI), K1, Z13
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z13
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z14
 	VMOVAPS      Z14, Z14
-	VMOVUPS      (DI), K1, Z14
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z14
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z15
 	VMOVAPS      Z15, Z15
-	VMOVUPS      (DI), K1, Z15
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z15
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z16
 	VMOVAPS      Z16, Z16
-	VMOVUPS      (DI), K1, Z16
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z16
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z17
 	VMOVAPS      Z17, Z17
-	VMOVUPS      (DI), K1, Z17
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z17
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z18
 	VMOVAPS      Z18, Z18
-	VMOVUPS      (DI), K1, Z18
-	ADDQ         SI, DI
+	VMOVUPS      (R8), K1, Z18
+	ADDQ         DI, R8
 	VBROADCASTSS consts32<>+48(SB), Z19
 	VMOVAPS      Z19, Z19
-	VMOVUPS      (DI), K1, Z19
+	VMOVUPS      (R8), K1, Z19
 	JMP          colloaded19
 
 colpart19:
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z4
 	VMOVAPS      Z4, Z4
-	VMOVUPS      (DI), K1, Z4
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z4
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z5
 	VMOVAPS      Z5, Z5
-	VMOVUPS      (DI), K1, Z5
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z5
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z6
 	VMOVAPS      Z6, Z6
-	VMOVUPS      (DI), K1, Z6
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z6
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z7
 	VMOVAPS      Z7, Z7
-	VMOVUPS      (DI), K1, Z7
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000004
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z7
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000004
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z8
 	VMOVAPS      Z8, Z8
-	VMOVUPS      (DI), K1, Z8
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000005
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z8
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000005
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z9
 	VMOVAPS      Z9, Z9
-	VMOVUPS      (DI), K1, Z9
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000006
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z9
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000006
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z10
 	VMOVAPS      Z10, Z10
-	VMOVUPS      (DI), K1, Z10
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000007
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z10
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000007
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z11
 	VMOVAPS      Z11, Z11
-	VMOVUPS      (DI), K1, Z11
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000008
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z11
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000008
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z12
 	VMOVAPS      Z12, Z12
-	VMOVUPS      (DI), K1, Z12
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000009
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z12
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000009
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z13
 	VMOVAPS      Z13, Z13
-	VMOVUPS      (DI), K1, Z13
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x0000000a
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z13
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x0000000a
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z14
 	VMOVAPS      Z14, Z14
-	VMOVUPS      (DI), K1, Z14
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x0000000b
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z14
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x0000000b
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z15
 	VMOVAPS      Z15, Z15
-	VMOVUPS      (DI), K1, Z15
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x0000000c
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z15
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x0000000c
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z16
 	VMOVAPS      Z16, Z16
-	VMOVUPS      (DI), K1, Z16
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x0000000d
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z16
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x0000000d
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z17
 	VMOVAPS      Z17, Z17
-	VMOVUPS      (DI), K1, Z17
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x0000000e
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPS      (R8), K1, Z17
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x0000000e
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z18
 	VMOVAPS      Z18, Z18
-	VMOVUPS      (DI), K1, Z18
-	ADDQ         SI, DI
-	XORQ         SI, SI
-	CMPQ         BX, $0x0000000f
-	CMOVQGT      R8, SI
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(SI*2), K1
+	VMOVUPS      (R8), K1, Z18
+	ADDQ         DI, R8
+	XORQ         DI, DI
+	CMPQ         SI, $0x0000000f
+	CMOVQGT      R9, DI
+	LEAQ         kmask<>+0(SB), R9
+	KMOVW        (R9)(DI*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z19
 	VMOVAPS      Z19, Z19
-	VMOVUPS      (DI), K1, Z19
+	VMOVUPS      (R8), K1, Z19
 
 colloaded19:
 	VUNPCKLPS    Z5, Z4, Z20
@@ -84050,22 +84060,22 @@ colloaded19:
 	VSHUFF32X4   $0xdd, Z13, Z9, Z9
 	VSHUFF32X4   $0x88, Z12, Z4, Z13
 	VSHUFF32X4   $0xdd, Z12, Z4, Z4
-	VMOVUPS      Z16, (SP)
-	VMOVUPS      Z18, 64(SP)
-	VMOVUPS      Z19, 128(SP)
-	VMOVUPS      Z15, 192(SP)
-	VMOVUPS      Z20, 256(SP)
-	VMOVUPS      Z10, 320(SP)
-	VMOVUPS      Z11, 384(SP)
-	VMOVUPS      Z13, 448(SP)
-	VMOVUPS      Z8, 512(SP)
-	VMOVUPS      Z14, 576(SP)
-	VMOVUPS      Z7, 640(SP)
-	VMOVUPS      Z17, 704(SP)
-	VMOVUPS      Z6, 768(SP)
-	VMOVUPS      Z5, 832(SP)
-	VMOVUPS      Z9, 896(SP)
-	VMOVUPS      Z4, 960(SP)
+	VMOVUPS      Z16, (AX)
+	VMOVUPS      Z18, 64(AX)
+	VMOVUPS      Z19, 128(AX)
+	VMOVUPS      Z15, 192(AX)
+	VMOVUPS      Z20, 256(AX)
+	VMOVUPS      Z10, 320(AX)
+	VMOVUPS      Z11, 384(AX)
+	VMOVUPS      Z13, 448(AX)
+	VMOVUPS      Z8, 512(AX)
+	VMOVUPS      Z14, 576(AX)
+	VMOVUPS      Z7, 640(AX)
+	VMOVUPS      Z17, 704(AX)
+	VMOVUPS      Z6, 768(AX)
+	VMOVUPS      Z5, 832(AX)
+	VMOVUPS      Z9, 896(AX)
+	VMOVUPS      Z4, 960(AX)
 	VMAXPS       Z16, Z18, Z16
 	VMAXPS       Z19, Z15, Z19
 	VMAXPS       Z20, Z10, Z20
@@ -84082,41 +84092,41 @@ colloaded19:
 	VMAXPS       Z8, Z6, Z8
 	VMAXPS       Z16, Z8, Z16
 	VMAXPS       Z0, Z16, Z0
-	MOVQ         labels_base+32(FP), SI
-	LEAQ         (SI)(CX*8), SI
-	MOVQ         BX, DI
-	MOVQ         $0x00000008, R9
-	CMPQ         DI, R9
-	CMOVQGT      R9, DI
-	MOVQ         BX, R8
-	SUBQ         R9, R8
-	XORQ         R9, R9
-	CMPQ         R8, R9
-	CMOVQLT      R9, R8
+	MOVQ         labels_base+32(FP), DI
+	LEAQ         (DI)(DX*8), DI
+	MOVQ         SI, R8
+	MOVQ         $0x00000008, R10
+	CMPQ         R8, R10
+	CMOVQGT      R10, R8
+	MOVQ         SI, R9
+	SUBQ         R10, R9
+	XORQ         R10, R10
+	CMPQ         R9, R10
+	CMOVQLT      R10, R9
 	VPXORQ       Z1, Z1, Z1
 	VPXORQ       Z2, Z2, Z2
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(DI*2), K1
-	VMOVDQU64.Z  (SI), K1, Z1
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(R8*2), K1
-	VMOVDQU64.Z  64(SI), K1, Z2
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(R8*2), K1
+	VMOVDQU64.Z  (DI), K1, Z1
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(R9*2), K1
+	VMOVDQU64.Z  64(DI), K1, Z2
 	VPMOVQD      Z1, Y3
 	VPMOVQD      Z2, Y4
 	VINSERTI64X4 $0x01, Y4, Z3, Z4
-	VMOVDQU32    Z4, 1024(SP)
+	VMOVDQU32    Z4, 1024(AX)
 	VXORPS       Z4, Z4, Z4
 	VXORPS       Z5, Z5, Z5
 	VXORPS       Z6, Z6, Z6
 	VXORPS       Z7, Z7, Z7
 	VXORPS       Z8, Z8, Z8
 	VXORPS       Z9, Z9, Z9
-	XORQ         SI, SI
+	XORQ         DI, DI
 
 sums:
-	MOVQ              SI, DI
-	SHLQ              $0x06, DI
-	VMOVUPS           (SP)(DI*1), Z10
+	MOVQ              DI, R8
+	SHLQ              $0x06, R8
+	VMOVUPS           (AX)(R8*1), Z10
 	VSUBPS            Z0, Z10, Z10
 	VBROADCASTSS      consts32<>+68(SB), Z11
 	VMAXPS            Z10, Z11, Z11
@@ -84139,17 +84149,17 @@ sums:
 	VBROADCASTSS      consts32<>+4(SB), Z11
 	VADDPS            Z11, Z5, K1, Z5
 	VSUBPS            Z10, Z6, Z6
-	VPCMPEQD          1024(SP), Z9, K1
+	VPCMPEQD          1024(AX), Z9, K1
 	VBLENDMPS         Z10, Z7, K1, Z7
-	VPCMPEQD          1024(SP), Z9, K1
+	VPCMPEQD          1024(AX), Z9, K1
 	VBLENDMPS         Z13, Z8, K1, Z8
 	VBROADCASTSS      consts32<>+120(SB), Z10
 	VPADDD            Z10, Z9, Z9
-	INCQ              SI
-	CMPQ              SI, AX
+	INCQ              DI
+	CMPQ              DI, CX
 	JL                sums
 	VXORPS            X3, X3, X3
-	VCVTSI2SSQ        AX, X3, X3
+	VCVTSI2SSQ        CX, X3, X3
 	VBROADCASTSS      X3, Z9
 	VSUBPS            Z5, Z9, Z9
 	VBROADCASTSS      consts32<>+4(SB), Z5
@@ -84216,17 +84226,17 @@ sums:
 	VXORPS            Z5, Z5, Z5
 	VSUBPS            Z7, Z5, Z7
 	VADDPS            Z14, Z7, Z5
-	MOVL              neg+88(FP), SI
-	TESTL             SI, SI
+	MOVL              neg+88(FP), DI
+	TESTL             DI, DI
 	JZ                unsmoothed
 	VBROADCASTSS      neg+88(FP), Z10
 	VBROADCASTSS      zl+92(FP), Z11
 	VSUBPS            Z10, Z11, Z5
 	VMULPS            Z7, Z5, Z5
-	MOVQ              AX, SI
-	DECQ              SI
+	MOVQ              CX, DI
+	DECQ              DI
 	VXORPS            X3, X3, X3
-	VCVTSI2SSQ        SI, X3, X3
+	VCVTSI2SSQ        DI, X3, X3
 	VBROADCASTSS      X3, Z7
 	VMULPS            Z10, Z7, Z7
 	VADDPS            Z11, Z7, Z7
@@ -84235,14 +84245,14 @@ sums:
 
 unsmoothed:
 	VBROADCASTSS ws+80(FP), Z6
-	MOVQ         w_len+64(FP), SI
-	TESTQ        SI, SI
+	MOVQ         w_len+64(FP), DI
+	TESTQ        DI, DI
 	JZ           noweights
-	MOVQ         w_base+56(FP), SI
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(BX*2), K1
+	MOVQ         w_base+56(FP), DI
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(SI*2), K1
 	VXORPS       Z7, Z7, Z7
-	VMOVUPS.Z    (SI)(CX*4), K1, Z7
+	VMOVUPS.Z    (DI)(DX*4), K1, Z7
 	VMULPS       Z7, Z6, Z6
 
 noweights:
@@ -84250,12 +84260,12 @@ noweights:
 	VSUBPS       Z5, Z5, Z7
 	VXORPS       Z10, Z10, Z10
 	VCMPPS       $0x00, Z10, Z7, K1
-	LEAQ         kmask<>+0(SB), SI
-	KMOVW        (SI)(BX*2), K2
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K2
 	KANDW        K1, K2, K1
-	KMOVW        K1, 1216(SP)
-	MOVQ         par_len+128(FP), SI
-	TESTQ        SI, SI
+	KMOVW        K1, 1216(AX)
+	MOVQ         par_len+128(FP), DI
+	TESTQ        DI, DI
 	JZ           nopar
 	VADDPS       Z4, Z9, Z4
 	VBROADCASTSS gs+84(FP), Z7
@@ -84267,14 +84277,14 @@ noweights:
 	VBROADCASTSS consts32<>+128(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
-	MOVQ         par_base+120(FP), SI
-	LEAQ         (SI)(CX*4), SI
-	MOVQ         dst_len+104(FP), DI
-	SHLQ         $0x02, DI
-	MOVQ         DI, R8
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(BX*2), K2
-	VMOVUPS      Z0, K2, (SI)
+	MOVQ         par_base+120(FP), DI
+	LEAQ         (DI)(DX*4), DI
+	MOVQ         dst_len+104(FP), R8
+	SHLQ         $0x02, R8
+	MOVQ         R8, R9
+	LEAQ         kmask<>+0(SB), R9
+	KMOVW        (R9)(SI*2), K2
+	VMOVUPS      Z0, K2, (DI)
 	VDIVPS       Z4, Z6, Z0
 	VBROADCASTSS neg+88(FP), Z4
 	VMULPS       Z4, Z6, Z4
@@ -84288,55 +84298,55 @@ noweights:
 	VBROADCASTSS consts32<>+128(SB), Z9
 	VCMPPS       $0x12, Z9, Z7, K2
 	KANDW        K1, K2, K1
-	MOVQ         DI, R8
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(BX*2), K2
-	VMOVUPS      Z0, K2, (SI)(R8*1)
-	IMUL3Q       $0x00000002, DI, R8
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(BX*2), K2
-	VMOVUPS      Z4, K2, (SI)(R8*1)
+	MOVQ         R8, R9
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(SI*2), K2
+	VMOVUPS      Z0, K2, (DI)(R9*1)
+	IMUL3Q       $0x00000002, R8, R9
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(SI*2), K2
+	VMOVUPS      Z4, K2, (DI)(R9*1)
 	VBROADCASTSS zl+92(FP), Z4
 	VMULPS       Z4, Z6, Z4
 	VFMSUB213PS  Z4, Z0, Z8
-	IMUL3Q       $0x00000003, DI, DI
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(BX*2), K2
-	VMOVUPS      Z8, K2, (SI)(DI*1)
-	KMOVW        1216(SP), K2
+	IMUL3Q       $0x00000003, R8, R8
+	LEAQ         kmask<>+0(SB), R9
+	KMOVW        (R9)(SI*2), K2
+	VMOVUPS      Z8, K2, (DI)(R8*1)
+	KMOVW        1216(AX), K2
 	KANDW        K2, K1, K1
-	KMOVW        K1, 1216(SP)
+	KMOVW        K1, 1216(AX)
 
 nopar:
-	KMOVW         1216(SP), K1
-	MOVQ          dst_base+96(FP), SI
+	KMOVW         1216(AX), K1
+	MOVQ          dst_base+96(FP), DI
 	VBROADCASTSS  consts32<>+52(SB), Z0
 	VMOVAPS       Z0, Z0
 	VMOVAPS       Z5, K1, Z0
-	LEAQ          kmask<>+0(SB), DI
-	KMOVW         (DI)(BX*2), K1
-	VMOVUPS       Z0, K1, (SI)(CX*4)
-	KMOVW         1216(SP), K1
-	KMOVW         K1, BX
-	POPCNTL       BX, BX
-	ADDQ          BX, DX
-	KMOVW         1216(SP), K1
+	LEAQ          kmask<>+0(SB), R8
+	KMOVW         (R8)(SI*2), K1
+	VMOVUPS       Z0, K1, (DI)(DX*4)
+	KMOVW         1216(AX), K1
+	KMOVW         K1, SI
+	POPCNTL       SI, SI
+	ADDQ          SI, BX
+	KMOVW         1216(AX), K1
 	VMOVAPS.Z     Z5, K1, Z5
 	VEXTRACTF32X8 $0x01, Z5, Y3
 	VCVTPS2PD     Y5, Z0
 	VCVTPS2PD     Y3, Z4
-	VMOVUPD       1088(SP), Z5
+	VMOVUPD       1088(AX), Z5
 	VADDPD        Z0, Z5, Z5
-	VMOVUPD       Z5, 1088(SP)
-	VMOVUPD       1152(SP), Z0
+	VMOVUPD       Z5, 1088(AX)
+	VMOVUPD       1152(AX), Z0
 	VADDPD        Z4, Z0, Z0
-	VMOVUPD       Z0, 1152(SP)
-	ADDQ          $0x00000010, CX
+	VMOVUPD       Z0, 1152(AX)
+	ADDQ          $0x00000010, DX
 	JMP           group
 
 done:
-	VMOVUPS       1088(SP), Z0
-	VMOVUPS       1152(SP), Z1
+	VMOVUPS       1088(AX), Z0
+	VMOVUPS       1152(AX), Z1
 	VADDPD        Z1, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
@@ -84345,257 +84355,259 @@ done:
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
 	MOVSD         X0, ret+144(FP)
-	MOVQ          DX, ret1+152(FP)
+	MOVQ          BX, ret1+152(FP)
 	VZEROUPPER
 	RET
 
 // func softmaxShortDenseAVX512F32(x []float32, z []float32, c int, w []float32, ws float32, gs float32, pos float32, neg float32, dst []float32, par []float32) (float64, int)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, POPCNT, SSE2
-TEXT ·softmaxShortDenseAVX512F32(SB), $2240-160
+TEXT ·softmaxShortDenseAVX512F32(SB), $2296-160
+	LEAQ    63(SP), AX
+	ANDQ    $-64, AX
 	VXORPS  Z0, Z0, Z0
-	VMOVUPS Z0, 2048(SP)
+	VMOVUPS Z0, 2048(AX)
 	VXORPS  Z0, Z0, Z0
-	VMOVUPS Z0, 2112(SP)
-	MOVQ    c+48(FP), AX
-	XORQ    CX, CX
+	VMOVUPS Z0, 2112(AX)
+	MOVQ    c+48(FP), CX
 	XORQ    DX, DX
+	XORQ    BX, BX
 
 group:
-	MOVQ dst_len+104(FP), BX
-	SUBQ CX, BX
+	MOVQ dst_len+104(FP), SI
+	SUBQ DX, SI
 	JLE  done
-	CMPQ BX, $0x00000010
+	CMPQ SI, $0x00000010
 	JLE  sized
-	MOVQ $0x00000010, BX
+	MOVQ $0x00000010, SI
 
 sized:
-	MOVQ         CX, SI
-	IMULQ        AX, SI
-	MOVQ         x_base+0(FP), DI
-	LEAQ         (DI)(SI*4), DI
-	MOVQ         AX, R8
-	SHLQ         $0x02, R8
+	MOVQ         DX, DI
+	IMULQ        CX, DI
+	MOVQ         x_base+0(FP), R8
+	LEAQ         (R8)(DI*4), R8
+	MOVQ         CX, R9
+	SHLQ         $0x02, R9
 	VBROADCASTSS consts32<>+48(SB), Z0
-	MOVQ         AX, R9
-	CMPQ         R9, $0x00000010
+	MOVQ         CX, R10
+	CMPQ         R10, $0x00000010
 	JLE          colsized20
-	MOVQ         $0x00000010, R9
+	MOVQ         $0x00000010, R10
 
 colsized20:
-	LEAQ         (DI), DI
-	CMPQ         BX, $0x00000010
+	LEAQ         (R8), R8
+	CMPQ         SI, $0x00000010
 	JL           colpart20
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z1
 	VMOVAPS      Z1, Z1
-	VMOVUPS      (DI), K1, Z1
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z1
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z2
 	VMOVAPS      Z2, Z2
-	VMOVUPS      (DI), K1, Z2
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z2
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z3
 	VMOVAPS      Z3, Z3
-	VMOVUPS      (DI), K1, Z3
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z3
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z4
 	VMOVAPS      Z4, Z4
-	VMOVUPS      (DI), K1, Z4
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z4
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z5
 	VMOVAPS      Z5, Z5
-	VMOVUPS      (DI), K1, Z5
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z5
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z6
 	VMOVAPS      Z6, Z6
-	VMOVUPS      (DI), K1, Z6
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z6
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z7
 	VMOVAPS      Z7, Z7
-	VMOVUPS      (DI), K1, Z7
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z7
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z8
 	VMOVAPS      Z8, Z8
-	VMOVUPS      (DI), K1, Z8
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z8
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z9
 	VMOVAPS      Z9, Z9
-	VMOVUPS      (DI), K1, Z9
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z9
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z10
 	VMOVAPS      Z10, Z10
-	VMOVUPS      (DI), K1, Z10
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z10
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z11
 	VMOVAPS      Z11, Z11
-	VMOVUPS      (DI), K1, Z11
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z11
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z12
 	VMOVAPS      Z12, Z12
-	VMOVUPS      (DI), K1, Z12
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z12
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z13
 	VMOVAPS      Z13, Z13
-	VMOVUPS      (DI), K1, Z13
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z13
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z14
 	VMOVAPS      Z14, Z14
-	VMOVUPS      (DI), K1, Z14
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z14
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z15
 	VMOVAPS      Z15, Z15
-	VMOVUPS      (DI), K1, Z15
-	ADDQ         R8, DI
+	VMOVUPS      (R8), K1, Z15
+	ADDQ         R9, R8
 	VBROADCASTSS consts32<>+48(SB), Z16
 	VMOVAPS      Z16, Z16
-	VMOVUPS      (DI), K1, Z16
+	VMOVUPS      (R8), K1, Z16
 	JMP          colloaded20
 
 colpart20:
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z1
 	VMOVAPS      Z1, Z1
-	VMOVUPS      (DI), K1, Z1
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z1
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z2
 	VMOVAPS      Z2, Z2
-	VMOVUPS      (DI), K1, Z2
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z2
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z3
 	VMOVAPS      Z3, Z3
-	VMOVUPS      (DI), K1, Z3
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z3
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z4
 	VMOVAPS      Z4, Z4
-	VMOVUPS      (DI), K1, Z4
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000004
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z4
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000004
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z5
 	VMOVAPS      Z5, Z5
-	VMOVUPS      (DI), K1, Z5
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000005
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z5
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000005
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z6
 	VMOVAPS      Z6, Z6
-	VMOVUPS      (DI), K1, Z6
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000006
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z6
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000006
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z7
 	VMOVAPS      Z7, Z7
-	VMOVUPS      (DI), K1, Z7
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000007
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z7
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000007
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z8
 	VMOVAPS      Z8, Z8
-	VMOVUPS      (DI), K1, Z8
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000008
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z8
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000008
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z9
 	VMOVAPS      Z9, Z9
-	VMOVUPS      (DI), K1, Z9
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000009
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z9
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000009
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z10
 	VMOVAPS      Z10, Z10
-	VMOVUPS      (DI), K1, Z10
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x0000000a
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z10
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x0000000a
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z11
 	VMOVAPS      Z11, Z11
-	VMOVUPS      (DI), K1, Z11
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x0000000b
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z11
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x0000000b
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z12
 	VMOVAPS      Z12, Z12
-	VMOVUPS      (DI), K1, Z12
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x0000000c
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z12
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x0000000c
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z13
 	VMOVAPS      Z13, Z13
-	VMOVUPS      (DI), K1, Z13
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x0000000d
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z13
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x0000000d
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z14
 	VMOVAPS      Z14, Z14
-	VMOVUPS      (DI), K1, Z14
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x0000000e
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPS      (R8), K1, Z14
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x0000000e
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z15
 	VMOVAPS      Z15, Z15
-	VMOVUPS      (DI), K1, Z15
-	ADDQ         R8, DI
-	XORQ         R8, R8
-	CMPQ         BX, $0x0000000f
-	CMOVQGT      R9, R8
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(R8*2), K1
+	VMOVUPS      (R8), K1, Z15
+	ADDQ         R9, R8
+	XORQ         R9, R9
+	CMPQ         SI, $0x0000000f
+	CMOVQGT      R10, R9
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(R9*2), K1
 	VBROADCASTSS consts32<>+48(SB), Z16
 	VMOVAPS      Z16, Z16
-	VMOVUPS      (DI), K1, Z16
+	VMOVUPS      (R8), K1, Z16
 
 colloaded20:
 	VUNPCKLPS  Z2, Z1, Z17
@@ -84662,22 +84674,22 @@ colloaded20:
 	VSHUFF32X4 $0xdd, Z10, Z6, Z6
 	VSHUFF32X4 $0x88, Z9, Z1, Z10
 	VSHUFF32X4 $0xdd, Z9, Z1, Z1
-	VMOVUPS    Z13, (SP)
-	VMOVUPS    Z15, 64(SP)
-	VMOVUPS    Z16, 128(SP)
-	VMOVUPS    Z12, 192(SP)
-	VMOVUPS    Z17, 256(SP)
-	VMOVUPS    Z7, 320(SP)
-	VMOVUPS    Z8, 384(SP)
-	VMOVUPS    Z10, 448(SP)
-	VMOVUPS    Z5, 512(SP)
-	VMOVUPS    Z11, 576(SP)
-	VMOVUPS    Z4, 640(SP)
-	VMOVUPS    Z14, 704(SP)
-	VMOVUPS    Z3, 768(SP)
-	VMOVUPS    Z2, 832(SP)
-	VMOVUPS    Z6, 896(SP)
-	VMOVUPS    Z1, 960(SP)
+	VMOVUPS    Z13, (AX)
+	VMOVUPS    Z15, 64(AX)
+	VMOVUPS    Z16, 128(AX)
+	VMOVUPS    Z12, 192(AX)
+	VMOVUPS    Z17, 256(AX)
+	VMOVUPS    Z7, 320(AX)
+	VMOVUPS    Z8, 384(AX)
+	VMOVUPS    Z10, 448(AX)
+	VMOVUPS    Z5, 512(AX)
+	VMOVUPS    Z11, 576(AX)
+	VMOVUPS    Z4, 640(AX)
+	VMOVUPS    Z14, 704(AX)
+	VMOVUPS    Z3, 768(AX)
+	VMOVUPS    Z2, 832(AX)
+	VMOVUPS    Z6, 896(AX)
+	VMOVUPS    Z1, 960(AX)
 	VMAXPS     Z13, Z15, Z13
 	VMAXPS     Z16, Z12, Z16
 	VMAXPS     Z17, Z7, Z17
@@ -84694,198 +84706,198 @@ colloaded20:
 	VMAXPS     Z5, Z3, Z5
 	VMAXPS     Z13, Z5, Z13
 	VMAXPS     Z0, Z13, Z0
-	MOVQ       z_base+24(FP), DI
-	LEAQ       (DI)(SI*4), DI
-	MOVQ       AX, SI
-	SHLQ       $0x02, SI
-	MOVQ       AX, R8
-	CMPQ       R8, $0x00000010
+	MOVQ       z_base+24(FP), R8
+	LEAQ       (R8)(DI*4), R8
+	MOVQ       CX, DI
+	SHLQ       $0x02, DI
+	MOVQ       CX, R9
+	CMPQ       R9, $0x00000010
 	JLE        colsized21
-	MOVQ       $0x00000010, R8
+	MOVQ       $0x00000010, R9
 
 colsized21:
-	LEAQ      (DI), DI
-	CMPQ      BX, $0x00000010
+	LEAQ      (R8), R8
+	CMPQ      SI, $0x00000010
 	JL        colpart21
-	LEAQ      kmask<>+0(SB), R9
-	KMOVW     (R9)(R8*2), K1
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(R9*2), K1
 	VXORPS    Z1, Z1, Z1
-	VMOVUPS.Z (DI), K1, Z1
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z1
+	ADDQ      DI, R8
 	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DI), K1, Z2
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z2
+	ADDQ      DI, R8
 	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DI), K1, Z3
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z3
+	ADDQ      DI, R8
 	VXORPS    Z4, Z4, Z4
-	VMOVUPS.Z (DI), K1, Z4
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z4
+	ADDQ      DI, R8
 	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DI), K1, Z5
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z5
+	ADDQ      DI, R8
 	VXORPS    Z6, Z6, Z6
-	VMOVUPS.Z (DI), K1, Z6
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z6
+	ADDQ      DI, R8
 	VXORPS    Z7, Z7, Z7
-	VMOVUPS.Z (DI), K1, Z7
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z7
+	ADDQ      DI, R8
 	VXORPS    Z8, Z8, Z8
-	VMOVUPS.Z (DI), K1, Z8
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z8
+	ADDQ      DI, R8
 	VXORPS    Z9, Z9, Z9
-	VMOVUPS.Z (DI), K1, Z9
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z9
+	ADDQ      DI, R8
 	VXORPS    Z10, Z10, Z10
-	VMOVUPS.Z (DI), K1, Z10
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z10
+	ADDQ      DI, R8
 	VXORPS    Z11, Z11, Z11
-	VMOVUPS.Z (DI), K1, Z11
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z11
+	ADDQ      DI, R8
 	VXORPS    Z12, Z12, Z12
-	VMOVUPS.Z (DI), K1, Z12
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z12
+	ADDQ      DI, R8
 	VXORPS    Z13, Z13, Z13
-	VMOVUPS.Z (DI), K1, Z13
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z13
+	ADDQ      DI, R8
 	VXORPS    Z14, Z14, Z14
-	VMOVUPS.Z (DI), K1, Z14
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z14
+	ADDQ      DI, R8
 	VXORPS    Z15, Z15, Z15
-	VMOVUPS.Z (DI), K1, Z15
-	ADDQ      SI, DI
+	VMOVUPS.Z (R8), K1, Z15
+	ADDQ      DI, R8
 	VXORPS    Z16, Z16, Z16
-	VMOVUPS.Z (DI), K1, Z16
+	VMOVUPS.Z (R8), K1, Z16
 	JMP       colloaded21
 
 colpart21:
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000000
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000000
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z1, Z1, Z1
-	VMOVUPS.Z (DI), K1, Z1
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000001
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z1
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000001
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z2, Z2, Z2
-	VMOVUPS.Z (DI), K1, Z2
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000002
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z2
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000002
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z3, Z3, Z3
-	VMOVUPS.Z (DI), K1, Z3
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000003
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z3
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000003
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z4, Z4, Z4
-	VMOVUPS.Z (DI), K1, Z4
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000004
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z4
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000004
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z5, Z5, Z5
-	VMOVUPS.Z (DI), K1, Z5
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000005
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z5
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000005
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z6, Z6, Z6
-	VMOVUPS.Z (DI), K1, Z6
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000006
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z6
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000006
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z7, Z7, Z7
-	VMOVUPS.Z (DI), K1, Z7
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000007
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z7
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000007
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z8, Z8, Z8
-	VMOVUPS.Z (DI), K1, Z8
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000008
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z8
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000008
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z9, Z9, Z9
-	VMOVUPS.Z (DI), K1, Z9
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000009
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z9
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000009
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z10, Z10, Z10
-	VMOVUPS.Z (DI), K1, Z10
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x0000000a
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z10
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x0000000a
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z11, Z11, Z11
-	VMOVUPS.Z (DI), K1, Z11
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x0000000b
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z11
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x0000000b
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z12, Z12, Z12
-	VMOVUPS.Z (DI), K1, Z12
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x0000000c
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z12
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x0000000c
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z13, Z13, Z13
-	VMOVUPS.Z (DI), K1, Z13
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x0000000d
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z13
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x0000000d
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z14, Z14, Z14
-	VMOVUPS.Z (DI), K1, Z14
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x0000000e
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPS.Z (R8), K1, Z14
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x0000000e
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPS    Z15, Z15, Z15
-	VMOVUPS.Z (DI), K1, Z15
-	ADDQ      SI, DI
-	XORQ      SI, SI
-	CMPQ      BX, $0x0000000f
-	CMOVQGT   R8, SI
-	LEAQ      kmask<>+0(SB), R8
-	KMOVW     (R8)(SI*2), K1
+	VMOVUPS.Z (R8), K1, Z15
+	ADDQ      DI, R8
+	XORQ      DI, DI
+	CMPQ      SI, $0x0000000f
+	CMOVQGT   R9, DI
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(DI*2), K1
 	VXORPS    Z16, Z16, Z16
-	VMOVUPS.Z (DI), K1, Z16
+	VMOVUPS.Z (R8), K1, Z16
 
 colloaded21:
 	VUNPCKLPS  Z2, Z1, Z17
@@ -84952,32 +84964,32 @@ colloaded21:
 	VSHUFF32X4 $0xdd, Z10, Z6, Z6
 	VSHUFF32X4 $0x88, Z9, Z1, Z10
 	VSHUFF32X4 $0xdd, Z9, Z1, Z1
-	VMOVUPS    Z13, 1024(SP)
-	VMOVUPS    Z15, 1088(SP)
-	VMOVUPS    Z16, 1152(SP)
-	VMOVUPS    Z12, 1216(SP)
-	VMOVUPS    Z17, 1280(SP)
-	VMOVUPS    Z7, 1344(SP)
-	VMOVUPS    Z8, 1408(SP)
-	VMOVUPS    Z10, 1472(SP)
-	VMOVUPS    Z5, 1536(SP)
-	VMOVUPS    Z11, 1600(SP)
-	VMOVUPS    Z4, 1664(SP)
-	VMOVUPS    Z14, 1728(SP)
-	VMOVUPS    Z3, 1792(SP)
-	VMOVUPS    Z2, 1856(SP)
-	VMOVUPS    Z6, 1920(SP)
-	VMOVUPS    Z1, 1984(SP)
+	VMOVUPS    Z13, 1024(AX)
+	VMOVUPS    Z15, 1088(AX)
+	VMOVUPS    Z16, 1152(AX)
+	VMOVUPS    Z12, 1216(AX)
+	VMOVUPS    Z17, 1280(AX)
+	VMOVUPS    Z7, 1344(AX)
+	VMOVUPS    Z8, 1408(AX)
+	VMOVUPS    Z10, 1472(AX)
+	VMOVUPS    Z5, 1536(AX)
+	VMOVUPS    Z11, 1600(AX)
+	VMOVUPS    Z4, 1664(AX)
+	VMOVUPS    Z14, 1728(AX)
+	VMOVUPS    Z3, 1792(AX)
+	VMOVUPS    Z2, 1856(AX)
+	VMOVUPS    Z6, 1920(AX)
+	VMOVUPS    Z1, 1984(AX)
 	VXORPS     Z1, Z1, Z1
 	VXORPS     Z2, Z2, Z2
 	VXORPS     Z3, Z3, Z3
 	VXORPS     Z4, Z4, Z4
-	XORQ       SI, SI
+	XORQ       DI, DI
 
 sums:
-	MOVQ              SI, DI
-	SHLQ              $0x06, DI
-	VMOVUPS           (SP)(DI*1), Z5
+	MOVQ              DI, R8
+	SHLQ              $0x06, R8
+	VMOVUPS           (AX)(R8*1), Z5
 	VSUBPS            Z0, Z5, Z5
 	VBROADCASTSS      consts32<>+68(SB), Z6
 	VMAXPS            Z5, Z6, Z6
@@ -84999,18 +85011,18 @@ sums:
 	VADDPS            Z8, Z1, K1, Z1
 	VBROADCASTSS      consts32<>+4(SB), Z6
 	VADDPS            Z6, Z2, K1, Z2
-	VMOVUPS           1024(SP)(DI*1), Z6
+	VMOVUPS           1024(AX)(R8*1), Z6
 	VBROADCASTSS      pos+88(FP), Z7
 	VMULPS            Z7, Z6, Z6
 	VBROADCASTSS      neg+92(FP), Z7
 	VADDPS            Z7, Z6, Z6
 	VFNMADD231PS      Z5, Z6, Z3
 	VADDPS            Z6, Z4, Z4
-	INCQ              SI
-	CMPQ              SI, AX
+	INCQ              DI
+	CMPQ              DI, CX
 	JL                sums
 	VXORPS            X5, X5, X5
-	VCVTSI2SSQ        AX, X5, X5
+	VCVTSI2SSQ        CX, X5, X5
 	VBROADCASTSS      X5, Z5
 	VSUBPS            Z2, Z5, Z5
 	VBROADCASTSS      consts32<>+4(SB), Z2
@@ -85077,14 +85089,14 @@ sums:
 	VMOVAPS           Z3, Z2
 	VFMADD231PS       Z4, Z10, Z2
 	VBROADCASTSS      ws+80(FP), Z3
-	MOVQ              w_len+64(FP), SI
-	TESTQ             SI, SI
+	MOVQ              w_len+64(FP), DI
+	TESTQ             DI, DI
 	JZ                noweights
-	MOVQ              w_base+56(FP), SI
-	LEAQ              kmask<>+0(SB), DI
-	KMOVW             (DI)(BX*2), K1
+	MOVQ              w_base+56(FP), DI
+	LEAQ              kmask<>+0(SB), R8
+	KMOVW             (R8)(SI*2), K1
 	VXORPS            Z6, Z6, Z6
-	VMOVUPS.Z         (SI)(CX*4), K1, Z6
+	VMOVUPS.Z         (DI)(DX*4), K1, Z6
 	VMULPS            Z6, Z3, Z3
 
 noweights:
@@ -85092,17 +85104,17 @@ noweights:
 	VSUBPS       Z2, Z2, Z6
 	VXORPS       Z7, Z7, Z7
 	VCMPPS       $0x00, Z7, Z6, K1
-	LEAQ         kmask<>+0(SB), SI
-	KMOVW        (SI)(BX*2), K2
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K2
 	KANDW        K1, K2, K1
 	VBROADCASTSS consts32<>+0(SB), Z6
 	VANDPS       Z6, Z4, Z6
 	VBROADCASTSS consts32<>+132(SB), Z7
 	VCMPPS       $0x1d, Z7, Z6, K2
 	KANDW        K1, K2, K1
-	KMOVW        K1, 2176(SP)
-	MOVQ         par_len+128(FP), SI
-	TESTQ        SI, SI
+	KMOVW        K1, 2176(AX)
+	MOVQ         par_len+128(FP), DI
+	TESTQ        DI, DI
 	JZ           nopar
 	VADDPS       Z1, Z5, Z1
 	VBROADCASTSS gs+84(FP), Z5
@@ -85114,14 +85126,14 @@ noweights:
 	VBROADCASTSS consts32<>+128(SB), Z6
 	VCMPPS       $0x12, Z6, Z5, K2
 	KANDW        K1, K2, K1
-	MOVQ         par_base+120(FP), SI
-	LEAQ         (SI)(CX*4), SI
-	MOVQ         dst_len+104(FP), DI
-	SHLQ         $0x02, DI
-	MOVQ         DI, R8
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(BX*2), K2
-	VMOVUPS      Z0, K2, (SI)
+	MOVQ         par_base+120(FP), DI
+	LEAQ         (DI)(DX*4), DI
+	MOVQ         dst_len+104(FP), R8
+	SHLQ         $0x02, R8
+	MOVQ         R8, R9
+	LEAQ         kmask<>+0(SB), R9
+	KMOVW        (R9)(SI*2), K2
+	VMOVUPS      Z0, K2, (DI)
 	VDIVPS       Z1, Z4, Z0
 	VBROADCASTSS consts32<>+4(SB), Z1
 	VCMPPS       $0x12, Z1, Z5, K2
@@ -85143,52 +85155,52 @@ noweights:
 	VBROADCASTSS consts32<>+128(SB), Z5
 	VCMPPS       $0x12, Z5, Z0, K2
 	KANDW        K1, K2, K1
-	MOVQ         DI, R8
+	MOVQ         R8, R9
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(SI*2), K2
+	VMOVUPS      Z1, K2, (DI)(R9*1)
+	IMUL3Q       $0x00000002, R8, R9
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(SI*2), K2
+	VMOVUPS      Z4, K2, (DI)(R9*1)
+	IMUL3Q       $0x00000003, R8, R8
 	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(BX*2), K2
-	VMOVUPS      Z1, K2, (SI)(R8*1)
-	IMUL3Q       $0x00000002, DI, R8
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(BX*2), K2
-	VMOVUPS      Z4, K2, (SI)(R8*1)
-	IMUL3Q       $0x00000003, DI, DI
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(BX*2), K2
-	VMOVUPS      Z3, K2, (SI)(DI*1)
-	KMOVW        2176(SP), K2
+	KMOVW        (R9)(SI*2), K2
+	VMOVUPS      Z3, K2, (DI)(R8*1)
+	KMOVW        2176(AX), K2
 	KANDW        K2, K1, K1
-	KMOVW        K1, 2176(SP)
+	KMOVW        K1, 2176(AX)
 
 nopar:
-	KMOVW         2176(SP), K1
-	MOVQ          dst_base+96(FP), SI
+	KMOVW         2176(AX), K1
+	MOVQ          dst_base+96(FP), DI
 	VBROADCASTSS  consts32<>+52(SB), Z0
 	VMOVAPS       Z0, Z0
 	VMOVAPS       Z2, K1, Z0
-	LEAQ          kmask<>+0(SB), DI
-	KMOVW         (DI)(BX*2), K1
-	VMOVUPS       Z0, K1, (SI)(CX*4)
-	KMOVW         2176(SP), K1
-	KMOVW         K1, BX
-	POPCNTL       BX, BX
-	ADDQ          BX, DX
-	KMOVW         2176(SP), K1
+	LEAQ          kmask<>+0(SB), R8
+	KMOVW         (R8)(SI*2), K1
+	VMOVUPS       Z0, K1, (DI)(DX*4)
+	KMOVW         2176(AX), K1
+	KMOVW         K1, SI
+	POPCNTL       SI, SI
+	ADDQ          SI, BX
+	KMOVW         2176(AX), K1
 	VMOVAPS.Z     Z2, K1, Z2
 	VEXTRACTF32X8 $0x01, Z2, Y0
 	VCVTPS2PD     Y2, Z1
 	VCVTPS2PD     Y0, Z0
-	VMOVUPD       2048(SP), Z2
+	VMOVUPD       2048(AX), Z2
 	VADDPD        Z1, Z2, Z2
-	VMOVUPD       Z2, 2048(SP)
-	VMOVUPD       2112(SP), Z1
+	VMOVUPD       Z2, 2048(AX)
+	VMOVUPD       2112(AX), Z1
 	VADDPD        Z0, Z1, Z1
-	VMOVUPD       Z1, 2112(SP)
-	ADDQ          $0x00000010, CX
+	VMOVUPD       Z1, 2112(AX)
+	ADDQ          $0x00000010, DX
 	JMP           group
 
 done:
-	VMOVUPS       2048(SP), Z0
-	VMOVUPS       2112(SP), Z1
+	VMOVUPS       2048(AX), Z0
+	VMOVUPS       2112(AX), Z1
 	VADDPD        Z1, Z0, Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
@@ -85197,7 +85209,7 @@ done:
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
 	MOVSD         X0, ret+144(FP)
-	MOVQ          DX, ret1+152(FP)
+	MOVQ          BX, ret1+152(FP)
 	VZEROUPPER
 	RET
 
@@ -119507,147 +119519,149 @@ esdone:
 
 // func softmaxShortSparseAVX512F64(x []float64, c int, labels []int, w []float64, ws float64, gs float64, neg float64, zl float64, dst []float64, par []float64) (float64, int)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, POPCNT, SSE2
-TEXT ·softmaxShortSparseAVX512F64(SB), $1280-176
+TEXT ·softmaxShortSparseAVX512F64(SB), $1336-176
+	LEAQ    63(SP), AX
+	ANDQ    $-64, AX
 	VXORPD  Z0, Z0, Z0
-	VMOVUPD Z0, 1088(SP)
+	VMOVUPD Z0, 1088(AX)
 	VXORPD  Z0, Z0, Z0
-	VMOVUPD Z0, 1152(SP)
-	MOVQ    c+24(FP), AX
-	XORQ    CX, CX
+	VMOVUPD Z0, 1152(AX)
+	MOVQ    c+24(FP), CX
 	XORQ    DX, DX
+	XORQ    BX, BX
 
 group:
-	MOVQ dst_len+120(FP), BX
-	SUBQ CX, BX
+	MOVQ dst_len+120(FP), SI
+	SUBQ DX, SI
 	JLE  done
-	CMPQ BX, $0x00000008
+	CMPQ SI, $0x00000008
 	JLE  sized
-	MOVQ $0x00000008, BX
+	MOVQ $0x00000008, SI
 
 sized:
-	MOVQ         CX, SI
-	IMULQ        AX, SI
-	MOVQ         x_base+0(FP), DI
-	LEAQ         (DI)(SI*8), DI
-	MOVQ         AX, SI
-	SHLQ         $0x03, SI
+	MOVQ         DX, DI
+	IMULQ        CX, DI
+	MOVQ         x_base+0(FP), R8
+	LEAQ         (R8)(DI*8), R8
+	MOVQ         CX, DI
+	SHLQ         $0x03, DI
 	VBROADCASTSD consts64<>+136(SB), Z0
-	MOVQ         AX, R8
-	CMPQ         R8, $0x00000008
+	MOVQ         CX, R9
+	CMPQ         R9, $0x00000008
 	JLE          colsized22
-	MOVQ         $0x00000008, R8
+	MOVQ         $0x00000008, R9
 
 colsized22:
-	LEAQ         (DI), R9
-	CMPQ         BX, $0x00000008
+	LEAQ         (R8), R10
+	CMPQ         SI, $0x00000008
 	JL           colpart22
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R8*2), K1
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R9*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z2
 	VMOVAPD      Z2, Z2
-	VMOVUPD      (R9), K1, Z2
-	ADDQ         SI, R9
+	VMOVUPD      (R10), K1, Z2
+	ADDQ         DI, R10
 	VBROADCASTSD consts64<>+136(SB), Z3
 	VMOVAPD      Z3, Z3
-	VMOVUPD      (R9), K1, Z3
-	ADDQ         SI, R9
+	VMOVUPD      (R10), K1, Z3
+	ADDQ         DI, R10
 	VBROADCASTSD consts64<>+136(SB), Z4
 	VMOVAPD      Z4, Z4
-	VMOVUPD      (R9), K1, Z4
-	ADDQ         SI, R9
+	VMOVUPD      (R10), K1, Z4
+	ADDQ         DI, R10
 	VBROADCASTSD consts64<>+136(SB), Z5
 	VMOVAPD      Z5, Z5
-	VMOVUPD      (R9), K1, Z5
-	ADDQ         SI, R9
+	VMOVUPD      (R10), K1, Z5
+	ADDQ         DI, R10
 	VBROADCASTSD consts64<>+136(SB), Z6
 	VMOVAPD      Z6, Z6
-	VMOVUPD      (R9), K1, Z6
-	ADDQ         SI, R9
+	VMOVUPD      (R10), K1, Z6
+	ADDQ         DI, R10
 	VBROADCASTSD consts64<>+136(SB), Z7
 	VMOVAPD      Z7, Z7
-	VMOVUPD      (R9), K1, Z7
-	ADDQ         SI, R9
+	VMOVUPD      (R10), K1, Z7
+	ADDQ         DI, R10
 	VBROADCASTSD consts64<>+136(SB), Z8
 	VMOVAPD      Z8, Z8
-	VMOVUPD      (R9), K1, Z8
-	ADDQ         SI, R9
+	VMOVUPD      (R10), K1, Z8
+	ADDQ         DI, R10
 	VBROADCASTSD consts64<>+136(SB), Z9
 	VMOVAPD      Z9, Z9
-	VMOVUPD      (R9), K1, Z9
+	VMOVUPD      (R10), K1, Z9
 	JMP          colloaded22
 
 colpart22:
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R8, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R9, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z2
 	VMOVAPD      Z2, Z2
-	VMOVUPD      (R9), K1, Z2
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R8, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R10), K1, Z2
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R9, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z3
 	VMOVAPD      Z3, Z3
-	VMOVUPD      (R9), K1, Z3
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R8, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R10), K1, Z3
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R9, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z4
 	VMOVAPD      Z4, Z4
-	VMOVUPD      (R9), K1, Z4
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R8, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R10), K1, Z4
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R9, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z5
 	VMOVAPD      Z5, Z5
-	VMOVUPD      (R9), K1, Z5
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000004
-	CMOVQGT      R8, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R10), K1, Z5
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000004
+	CMOVQGT      R9, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z6
 	VMOVAPD      Z6, Z6
-	VMOVUPD      (R9), K1, Z6
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000005
-	CMOVQGT      R8, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R10), K1, Z6
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000005
+	CMOVQGT      R9, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z7
 	VMOVAPD      Z7, Z7
-	VMOVUPD      (R9), K1, Z7
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000006
-	CMOVQGT      R8, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R10), K1, Z7
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000006
+	CMOVQGT      R9, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z8
 	VMOVAPD      Z8, Z8
-	VMOVUPD      (R9), K1, Z8
-	ADDQ         SI, R9
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000007
-	CMOVQGT      R8, R10
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(R10*2), K1
+	VMOVUPD      (R10), K1, Z8
+	ADDQ         DI, R10
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000007
+	CMOVQGT      R9, R11
+	LEAQ         kmask<>+0(SB), R9
+	KMOVW        (R9)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z9
 	VMOVAPD      Z9, Z9
-	VMOVUPD      (R9), K1, Z9
+	VMOVUPD      (R10), K1, Z9
 
 colloaded22:
 	VUNPCKLPD  Z3, Z2, Z10
@@ -119674,14 +119688,14 @@ colloaded22:
 	VSHUFF64X2 $0xdd, Z5, Z3, Z3
 	VSHUFF64X2 $0x88, Z6, Z2, Z5
 	VSHUFF64X2 $0xdd, Z6, Z2, Z2
-	VMOVUPD    Z7, (SP)
-	VMOVUPD    Z8, 64(SP)
-	VMOVUPD    Z10, 128(SP)
-	VMOVUPD    Z5, 192(SP)
-	VMOVUPD    Z4, 256(SP)
-	VMOVUPD    Z9, 320(SP)
-	VMOVUPD    Z3, 384(SP)
-	VMOVUPD    Z2, 448(SP)
+	VMOVUPD    Z7, (AX)
+	VMOVUPD    Z8, 64(AX)
+	VMOVUPD    Z10, 128(AX)
+	VMOVUPD    Z5, 192(AX)
+	VMOVUPD    Z4, 256(AX)
+	VMOVUPD    Z9, 320(AX)
+	VMOVUPD    Z3, 384(AX)
+	VMOVUPD    Z2, 448(AX)
 	VMAXPD     Z7, Z8, Z7
 	VMAXPD     Z10, Z5, Z10
 	VMAXPD     Z4, Z9, Z4
@@ -119690,125 +119704,125 @@ colloaded22:
 	VMAXPD     Z4, Z3, Z4
 	VMAXPD     Z7, Z4, Z7
 	VMAXPD     Z0, Z7, Z0
-	CMPQ       AX, $0x00000008
+	CMPQ       CX, $0x00000008
 	JLE        colskip23
-	MOVQ       AX, R8
-	SUBQ       $0x00000008, R8
-	CMPQ       R8, $0x00000008
+	MOVQ       CX, R9
+	SUBQ       $0x00000008, R9
+	CMPQ       R9, $0x00000008
 	JLE        colsized23
-	MOVQ       $0x00000008, R8
+	MOVQ       $0x00000008, R9
 
 colsized23:
-	LEAQ         64(DI), DI
-	CMPQ         BX, $0x00000008
+	LEAQ         64(R8), R8
+	CMPQ         SI, $0x00000008
 	JL           colpart23
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(R8*2), K1
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(R9*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z2
 	VMOVAPD      Z2, Z2
-	VMOVUPD      (DI), K1, Z2
-	ADDQ         SI, DI
+	VMOVUPD      (R8), K1, Z2
+	ADDQ         DI, R8
 	VBROADCASTSD consts64<>+136(SB), Z3
 	VMOVAPD      Z3, Z3
-	VMOVUPD      (DI), K1, Z3
-	ADDQ         SI, DI
+	VMOVUPD      (R8), K1, Z3
+	ADDQ         DI, R8
 	VBROADCASTSD consts64<>+136(SB), Z4
 	VMOVAPD      Z4, Z4
-	VMOVUPD      (DI), K1, Z4
-	ADDQ         SI, DI
+	VMOVUPD      (R8), K1, Z4
+	ADDQ         DI, R8
 	VBROADCASTSD consts64<>+136(SB), Z5
 	VMOVAPD      Z5, Z5
-	VMOVUPD      (DI), K1, Z5
-	ADDQ         SI, DI
+	VMOVUPD      (R8), K1, Z5
+	ADDQ         DI, R8
 	VBROADCASTSD consts64<>+136(SB), Z6
 	VMOVAPD      Z6, Z6
-	VMOVUPD      (DI), K1, Z6
-	ADDQ         SI, DI
+	VMOVUPD      (R8), K1, Z6
+	ADDQ         DI, R8
 	VBROADCASTSD consts64<>+136(SB), Z7
 	VMOVAPD      Z7, Z7
-	VMOVUPD      (DI), K1, Z7
-	ADDQ         SI, DI
+	VMOVUPD      (R8), K1, Z7
+	ADDQ         DI, R8
 	VBROADCASTSD consts64<>+136(SB), Z8
 	VMOVAPD      Z8, Z8
-	VMOVUPD      (DI), K1, Z8
-	ADDQ         SI, DI
+	VMOVUPD      (R8), K1, Z8
+	ADDQ         DI, R8
 	VBROADCASTSD consts64<>+136(SB), Z9
 	VMOVAPD      Z9, Z9
-	VMOVUPD      (DI), K1, Z9
+	VMOVUPD      (R8), K1, Z9
 	JMP          colloaded23
 
 colpart23:
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z2
 	VMOVAPD      Z2, Z2
-	VMOVUPD      (DI), K1, Z2
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPD      (R8), K1, Z2
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z3
 	VMOVAPD      Z3, Z3
-	VMOVUPD      (DI), K1, Z3
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPD      (R8), K1, Z3
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z4
 	VMOVAPD      Z4, Z4
-	VMOVUPD      (DI), K1, Z4
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPD      (R8), K1, Z4
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z5
 	VMOVAPD      Z5, Z5
-	VMOVUPD      (DI), K1, Z5
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000004
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPD      (R8), K1, Z5
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000004
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z6
 	VMOVAPD      Z6, Z6
-	VMOVUPD      (DI), K1, Z6
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000005
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPD      (R8), K1, Z6
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000005
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z7
 	VMOVAPD      Z7, Z7
-	VMOVUPD      (DI), K1, Z7
-	ADDQ         SI, DI
-	XORQ         R9, R9
-	CMPQ         BX, $0x00000006
-	CMOVQGT      R8, R9
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	VMOVUPD      (R8), K1, Z7
+	ADDQ         DI, R8
+	XORQ         R10, R10
+	CMPQ         SI, $0x00000006
+	CMOVQGT      R9, R10
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z8
 	VMOVAPD      Z8, Z8
-	VMOVUPD      (DI), K1, Z8
-	ADDQ         SI, DI
-	XORQ         SI, SI
-	CMPQ         BX, $0x00000007
-	CMOVQGT      R8, SI
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(SI*2), K1
+	VMOVUPD      (R8), K1, Z8
+	ADDQ         DI, R8
+	XORQ         DI, DI
+	CMPQ         SI, $0x00000007
+	CMOVQGT      R9, DI
+	LEAQ         kmask<>+0(SB), R9
+	KMOVW        (R9)(DI*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z9
 	VMOVAPD      Z9, Z9
-	VMOVUPD      (DI), K1, Z9
+	VMOVUPD      (R8), K1, Z9
 
 colloaded23:
 	VUNPCKLPD  Z3, Z2, Z10
@@ -119835,14 +119849,14 @@ colloaded23:
 	VSHUFF64X2 $0xdd, Z5, Z3, Z3
 	VSHUFF64X2 $0x88, Z6, Z2, Z5
 	VSHUFF64X2 $0xdd, Z6, Z2, Z2
-	VMOVUPD    Z7, 512(SP)
-	VMOVUPD    Z8, 576(SP)
-	VMOVUPD    Z10, 640(SP)
-	VMOVUPD    Z5, 704(SP)
-	VMOVUPD    Z4, 768(SP)
-	VMOVUPD    Z9, 832(SP)
-	VMOVUPD    Z3, 896(SP)
-	VMOVUPD    Z2, 960(SP)
+	VMOVUPD    Z7, 512(AX)
+	VMOVUPD    Z8, 576(AX)
+	VMOVUPD    Z10, 640(AX)
+	VMOVUPD    Z5, 704(AX)
+	VMOVUPD    Z4, 768(AX)
+	VMOVUPD    Z9, 832(AX)
+	VMOVUPD    Z3, 896(AX)
+	VMOVUPD    Z2, 960(AX)
 	VMAXPD     Z7, Z8, Z7
 	VMAXPD     Z10, Z5, Z10
 	VMAXPD     Z4, Z9, Z4
@@ -119853,25 +119867,25 @@ colloaded23:
 	VMAXPD     Z0, Z7, Z0
 
 colskip23:
-	MOVQ        labels_base+32(FP), SI
-	LEAQ        (SI)(CX*8), SI
+	MOVQ        labels_base+32(FP), DI
+	LEAQ        (DI)(DX*8), DI
 	VPXORQ      Z1, Z1, Z1
-	LEAQ        kmask<>+0(SB), DI
-	KMOVW       (DI)(BX*2), K1
-	VMOVDQU64.Z (SI), K1, Z1
-	VMOVDQU64   Z1, 1024(SP)
+	LEAQ        kmask<>+0(SB), R8
+	KMOVW       (R8)(SI*2), K1
+	VMOVDQU64.Z (DI), K1, Z1
+	VMOVDQU64   Z1, 1024(AX)
 	VXORPD      Z2, Z2, Z2
 	VXORPD      Z3, Z3, Z3
 	VXORPD      Z4, Z4, Z4
 	VXORPD      Z5, Z5, Z5
 	VXORPD      Z6, Z6, Z6
 	VXORPD      Z7, Z7, Z7
-	XORQ        SI, SI
+	XORQ        DI, DI
 
 sums:
-	MOVQ              SI, DI
-	SHLQ              $0x06, DI
-	VMOVUPD           (SP)(DI*1), Z8
+	MOVQ              DI, R8
+	SHLQ              $0x06, R8
+	VMOVUPD           (AX)(R8*1), Z8
 	VSUBPD            Z0, Z8, Z8
 	VBROADCASTSD      consts64<>+160(SB), Z9
 	VMAXPD            Z8, Z9, Z9
@@ -119900,17 +119914,17 @@ sums:
 	VBROADCASTSD      consts64<>+0(SB), Z9
 	VADDPD            Z9, Z3, K1, Z3
 	VSUBPD            Z8, Z4, Z4
-	VPCMPEQQ          1024(SP), Z7, K1
+	VPCMPEQQ          1024(AX), Z7, K1
 	VBLENDMPD         Z8, Z5, K1, Z5
-	VPCMPEQQ          1024(SP), Z7, K1
+	VPCMPEQQ          1024(AX), Z7, K1
 	VBLENDMPD         Z11, Z6, K1, Z6
 	VBROADCASTSD      consts64<>+256(SB), Z8
 	VPADDQ            Z8, Z7, Z7
-	INCQ              SI
-	CMPQ              SI, AX
+	INCQ              DI
+	CMPQ              DI, CX
 	JL                sums
 	VXORPS            X7, X7, X7
-	VCVTSI2SDQ        AX, X7, X7
+	VCVTSI2SDQ        CX, X7, X7
 	VBROADCASTSD      X7, Z7
 	VSUBPD            Z3, Z7, Z7
 	VBROADCASTSD      consts64<>+0(SB), Z3
@@ -119983,17 +119997,17 @@ sums:
 	VXORPD            Z3, Z3, Z3
 	VSUBPD            Z5, Z3, Z5
 	VADDPD            Z12, Z5, Z3
-	MOVQ              neg+96(FP), SI
-	TESTQ             SI, SI
+	MOVQ              neg+96(FP), DI
+	TESTQ             DI, DI
 	JZ                unsmoothed
 	VBROADCASTSD      neg+96(FP), Z8
 	VBROADCASTSD      zl+104(FP), Z9
 	VSUBPD            Z8, Z9, Z3
 	VMULPD            Z5, Z3, Z3
-	MOVQ              AX, SI
-	DECQ              SI
+	MOVQ              CX, DI
+	DECQ              DI
 	VXORPS            X5, X5, X5
-	VCVTSI2SDQ        SI, X5, X5
+	VCVTSI2SDQ        DI, X5, X5
 	VBROADCASTSD      X5, Z5
 	VMULPD            Z8, Z5, Z5
 	VADDPD            Z9, Z5, Z5
@@ -120002,14 +120016,14 @@ sums:
 
 unsmoothed:
 	VBROADCASTSD ws+80(FP), Z4
-	MOVQ         w_len+64(FP), SI
-	TESTQ        SI, SI
+	MOVQ         w_len+64(FP), DI
+	TESTQ        DI, DI
 	JZ           noweights
-	MOVQ         w_base+56(FP), SI
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(BX*2), K1
+	MOVQ         w_base+56(FP), DI
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(SI*2), K1
 	VXORPD       Z5, Z5, Z5
-	VMOVUPD.Z    (SI)(CX*8), K1, Z5
+	VMOVUPD.Z    (DI)(DX*8), K1, Z5
 	VMULPD       Z5, Z4, Z4
 
 noweights:
@@ -120017,12 +120031,12 @@ noweights:
 	VSUBPD       Z3, Z3, Z5
 	VXORPD       Z8, Z8, Z8
 	VCMPPD       $0x00, Z8, Z5, K1
-	LEAQ         kmask<>+0(SB), SI
-	KMOVW        (SI)(BX*2), K2
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K2
 	KANDB        K1, K2, K1
-	KMOVW        K1, 1216(SP)
-	MOVQ         par_len+144(FP), SI
-	TESTQ        SI, SI
+	KMOVW        K1, 1216(AX)
+	MOVQ         par_len+144(FP), DI
+	TESTQ        DI, DI
 	JZ           nopar
 	VADDPD       Z2, Z7, Z2
 	VBROADCASTSD gs+88(FP), Z5
@@ -120034,14 +120048,14 @@ noweights:
 	VBROADCASTSD consts64<>+272(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
-	MOVQ         par_base+136(FP), SI
-	LEAQ         (SI)(CX*8), SI
-	MOVQ         dst_len+120(FP), DI
-	SHLQ         $0x03, DI
-	MOVQ         DI, R8
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(BX*2), K2
-	VMOVUPD      Z0, K2, (SI)
+	MOVQ         par_base+136(FP), DI
+	LEAQ         (DI)(DX*8), DI
+	MOVQ         dst_len+120(FP), R8
+	SHLQ         $0x03, R8
+	MOVQ         R8, R9
+	LEAQ         kmask<>+0(SB), R9
+	KMOVW        (R9)(SI*2), K2
+	VMOVUPD      Z0, K2, (DI)
 	VDIVPD       Z2, Z4, Z0
 	VBROADCASTSD neg+96(FP), Z2
 	VMULPD       Z2, Z4, Z2
@@ -120055,48 +120069,48 @@ noweights:
 	VBROADCASTSD consts64<>+272(SB), Z7
 	VCMPPD       $0x12, Z7, Z5, K2
 	KANDB        K1, K2, K1
-	MOVQ         DI, R8
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(BX*2), K2
-	VMOVUPD      Z0, K2, (SI)(R8*1)
-	IMUL3Q       $0x00000002, DI, R8
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(BX*2), K2
-	VMOVUPD      Z2, K2, (SI)(R8*1)
+	MOVQ         R8, R9
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(SI*2), K2
+	VMOVUPD      Z0, K2, (DI)(R9*1)
+	IMUL3Q       $0x00000002, R8, R9
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(SI*2), K2
+	VMOVUPD      Z2, K2, (DI)(R9*1)
 	VBROADCASTSD zl+104(FP), Z2
 	VMULPD       Z2, Z4, Z2
 	VFMSUB213PD  Z2, Z0, Z6
-	IMUL3Q       $0x00000003, DI, DI
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(BX*2), K2
-	VMOVUPD      Z6, K2, (SI)(DI*1)
-	KMOVW        1216(SP), K2
+	IMUL3Q       $0x00000003, R8, R8
+	LEAQ         kmask<>+0(SB), R9
+	KMOVW        (R9)(SI*2), K2
+	VMOVUPD      Z6, K2, (DI)(R8*1)
+	KMOVW        1216(AX), K2
 	KANDB        K2, K1, K1
-	KMOVW        K1, 1216(SP)
+	KMOVW        K1, 1216(AX)
 
 nopar:
-	KMOVW        1216(SP), K1
-	MOVQ         dst_base+112(FP), SI
+	KMOVW        1216(AX), K1
+	MOVQ         dst_base+112(FP), DI
 	VBROADCASTSD consts64<>+144(SB), Z0
 	VMOVAPD      Z0, Z0
 	VMOVAPD      Z3, K1, Z0
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(BX*2), K1
-	VMOVUPD      Z0, K1, (SI)(CX*8)
-	KMOVW        1216(SP), K1
-	KMOVB        K1, BX
-	POPCNTL      BX, BX
-	ADDQ         BX, DX
-	KMOVW        1216(SP), K1
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(SI*2), K1
+	VMOVUPD      Z0, K1, (DI)(DX*8)
+	KMOVW        1216(AX), K1
+	KMOVB        K1, SI
+	POPCNTL      SI, SI
+	ADDQ         SI, BX
+	KMOVW        1216(AX), K1
 	VMOVAPD.Z    Z3, K1, Z3
-	VMOVUPD      1088(SP), Z0
+	VMOVUPD      1088(AX), Z0
 	VADDPD       Z3, Z0, Z0
-	VMOVUPD      Z0, 1088(SP)
-	ADDQ         $0x00000008, CX
+	VMOVUPD      Z0, 1088(AX)
+	ADDQ         $0x00000008, DX
 	JMP          group
 
 done:
-	VMOVUPD       1088(SP), Z0
+	VMOVUPD       1088(AX), Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -120104,153 +120118,155 @@ done:
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
 	MOVSD         X0, ret+160(FP)
-	MOVQ          DX, ret1+168(FP)
+	MOVQ          BX, ret1+168(FP)
 	VZEROUPPER
 	RET
 
 // func softmaxShortDenseAVX512F64(x []float64, z []float64, c int, w []float64, ws float64, gs float64, pos float64, neg float64, dst []float64, par []float64) (float64, int)
 // Requires: AVX, AVX512DQ, AVX512F, CMOV, POPCNT, SSE2
-TEXT ·softmaxShortDenseAVX512F64(SB), $2240-176
+TEXT ·softmaxShortDenseAVX512F64(SB), $2296-176
+	LEAQ    63(SP), AX
+	ANDQ    $-64, AX
 	VXORPD  Z0, Z0, Z0
-	VMOVUPD Z0, 2048(SP)
+	VMOVUPD Z0, 2048(AX)
 	VXORPD  Z0, Z0, Z0
-	VMOVUPD Z0, 2112(SP)
-	MOVQ    c+48(FP), AX
-	XORQ    CX, CX
+	VMOVUPD Z0, 2112(AX)
+	MOVQ    c+48(FP), CX
 	XORQ    DX, DX
+	XORQ    BX, BX
 
 group:
-	MOVQ dst_len+120(FP), BX
-	SUBQ CX, BX
+	MOVQ dst_len+120(FP), SI
+	SUBQ DX, SI
 	JLE  done
-	CMPQ BX, $0x00000008
+	CMPQ SI, $0x00000008
 	JLE  sized
-	MOVQ $0x00000008, BX
+	MOVQ $0x00000008, SI
 
 sized:
-	MOVQ         CX, SI
-	IMULQ        AX, SI
-	MOVQ         x_base+0(FP), DI
-	LEAQ         (DI)(SI*8), DI
-	MOVQ         AX, R8
-	SHLQ         $0x03, R8
+	MOVQ         DX, DI
+	IMULQ        CX, DI
+	MOVQ         x_base+0(FP), R8
+	LEAQ         (R8)(DI*8), R8
+	MOVQ         CX, R9
+	SHLQ         $0x03, R9
 	VBROADCASTSD consts64<>+136(SB), Z0
-	MOVQ         AX, R9
-	CMPQ         R9, $0x00000008
+	MOVQ         CX, R10
+	CMPQ         R10, $0x00000008
 	JLE          colsized24
-	MOVQ         $0x00000008, R9
+	MOVQ         $0x00000008, R10
 
 colsized24:
-	LEAQ         (DI), R10
-	CMPQ         BX, $0x00000008
+	LEAQ         (R8), R11
+	CMPQ         SI, $0x00000008
 	JL           colpart24
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R9*2), K1
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R10*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z1
 	VMOVAPD      Z1, Z1
-	VMOVUPD      (R10), K1, Z1
-	ADDQ         R8, R10
+	VMOVUPD      (R11), K1, Z1
+	ADDQ         R9, R11
 	VBROADCASTSD consts64<>+136(SB), Z2
 	VMOVAPD      Z2, Z2
-	VMOVUPD      (R10), K1, Z2
-	ADDQ         R8, R10
+	VMOVUPD      (R11), K1, Z2
+	ADDQ         R9, R11
 	VBROADCASTSD consts64<>+136(SB), Z3
 	VMOVAPD      Z3, Z3
-	VMOVUPD      (R10), K1, Z3
-	ADDQ         R8, R10
+	VMOVUPD      (R11), K1, Z3
+	ADDQ         R9, R11
 	VBROADCASTSD consts64<>+136(SB), Z4
 	VMOVAPD      Z4, Z4
-	VMOVUPD      (R10), K1, Z4
-	ADDQ         R8, R10
+	VMOVUPD      (R11), K1, Z4
+	ADDQ         R9, R11
 	VBROADCASTSD consts64<>+136(SB), Z5
 	VMOVAPD      Z5, Z5
-	VMOVUPD      (R10), K1, Z5
-	ADDQ         R8, R10
+	VMOVUPD      (R11), K1, Z5
+	ADDQ         R9, R11
 	VBROADCASTSD consts64<>+136(SB), Z6
 	VMOVAPD      Z6, Z6
-	VMOVUPD      (R10), K1, Z6
-	ADDQ         R8, R10
+	VMOVUPD      (R11), K1, Z6
+	ADDQ         R9, R11
 	VBROADCASTSD consts64<>+136(SB), Z7
 	VMOVAPD      Z7, Z7
-	VMOVUPD      (R10), K1, Z7
-	ADDQ         R8, R10
+	VMOVUPD      (R11), K1, Z7
+	ADDQ         R9, R11
 	VBROADCASTSD consts64<>+136(SB), Z8
 	VMOVAPD      Z8, Z8
-	VMOVUPD      (R10), K1, Z8
+	VMOVUPD      (R11), K1, Z8
 	JMP          colloaded24
 
 colpart24:
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R9, R11
-	LEAQ         kmask<>+0(SB), R12
-	KMOVW        (R12)(R11*2), K1
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R10, R12
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z1
 	VMOVAPD      Z1, Z1
-	VMOVUPD      (R10), K1, Z1
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R9, R11
-	LEAQ         kmask<>+0(SB), R12
-	KMOVW        (R12)(R11*2), K1
+	VMOVUPD      (R11), K1, Z1
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R10, R12
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z2
 	VMOVAPD      Z2, Z2
-	VMOVUPD      (R10), K1, Z2
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R9, R11
-	LEAQ         kmask<>+0(SB), R12
-	KMOVW        (R12)(R11*2), K1
+	VMOVUPD      (R11), K1, Z2
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R10, R12
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z3
 	VMOVAPD      Z3, Z3
-	VMOVUPD      (R10), K1, Z3
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R9, R11
-	LEAQ         kmask<>+0(SB), R12
-	KMOVW        (R12)(R11*2), K1
+	VMOVUPD      (R11), K1, Z3
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R10, R12
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z4
 	VMOVAPD      Z4, Z4
-	VMOVUPD      (R10), K1, Z4
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000004
-	CMOVQGT      R9, R11
-	LEAQ         kmask<>+0(SB), R12
-	KMOVW        (R12)(R11*2), K1
+	VMOVUPD      (R11), K1, Z4
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000004
+	CMOVQGT      R10, R12
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z5
 	VMOVAPD      Z5, Z5
-	VMOVUPD      (R10), K1, Z5
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000005
-	CMOVQGT      R9, R11
-	LEAQ         kmask<>+0(SB), R12
-	KMOVW        (R12)(R11*2), K1
+	VMOVUPD      (R11), K1, Z5
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000005
+	CMOVQGT      R10, R12
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z6
 	VMOVAPD      Z6, Z6
-	VMOVUPD      (R10), K1, Z6
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000006
-	CMOVQGT      R9, R11
-	LEAQ         kmask<>+0(SB), R12
-	KMOVW        (R12)(R11*2), K1
+	VMOVUPD      (R11), K1, Z6
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000006
+	CMOVQGT      R10, R12
+	LEAQ         kmask<>+0(SB), R13
+	KMOVW        (R13)(R12*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z7
 	VMOVAPD      Z7, Z7
-	VMOVUPD      (R10), K1, Z7
-	ADDQ         R8, R10
-	XORQ         R11, R11
-	CMPQ         BX, $0x00000007
-	CMOVQGT      R9, R11
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(R11*2), K1
+	VMOVUPD      (R11), K1, Z7
+	ADDQ         R9, R11
+	XORQ         R12, R12
+	CMPQ         SI, $0x00000007
+	CMOVQGT      R10, R12
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(R12*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z8
 	VMOVAPD      Z8, Z8
-	VMOVUPD      (R10), K1, Z8
+	VMOVUPD      (R11), K1, Z8
 
 colloaded24:
 	VUNPCKLPD  Z2, Z1, Z9
@@ -120277,14 +120293,14 @@ colloaded24:
 	VSHUFF64X2 $0xdd, Z4, Z2, Z2
 	VSHUFF64X2 $0x88, Z5, Z1, Z4
 	VSHUFF64X2 $0xdd, Z5, Z1, Z1
-	VMOVUPD    Z6, (SP)
-	VMOVUPD    Z7, 64(SP)
-	VMOVUPD    Z9, 128(SP)
-	VMOVUPD    Z4, 192(SP)
-	VMOVUPD    Z3, 256(SP)
-	VMOVUPD    Z8, 320(SP)
-	VMOVUPD    Z2, 384(SP)
-	VMOVUPD    Z1, 448(SP)
+	VMOVUPD    Z6, (AX)
+	VMOVUPD    Z7, 64(AX)
+	VMOVUPD    Z9, 128(AX)
+	VMOVUPD    Z4, 192(AX)
+	VMOVUPD    Z3, 256(AX)
+	VMOVUPD    Z8, 320(AX)
+	VMOVUPD    Z2, 384(AX)
+	VMOVUPD    Z1, 448(AX)
 	VMAXPD     Z6, Z7, Z6
 	VMAXPD     Z9, Z4, Z9
 	VMAXPD     Z3, Z8, Z3
@@ -120293,125 +120309,125 @@ colloaded24:
 	VMAXPD     Z3, Z2, Z3
 	VMAXPD     Z6, Z3, Z6
 	VMAXPD     Z0, Z6, Z0
-	CMPQ       AX, $0x00000008
+	CMPQ       CX, $0x00000008
 	JLE        colskip25
-	MOVQ       AX, R9
-	SUBQ       $0x00000008, R9
-	CMPQ       R9, $0x00000008
+	MOVQ       CX, R10
+	SUBQ       $0x00000008, R10
+	CMPQ       R10, $0x00000008
 	JLE        colsized25
-	MOVQ       $0x00000008, R9
+	MOVQ       $0x00000008, R10
 
 colsized25:
-	LEAQ         64(DI), DI
-	CMPQ         BX, $0x00000008
+	LEAQ         64(R8), R8
+	CMPQ         SI, $0x00000008
 	JL           colpart25
-	LEAQ         kmask<>+0(SB), R10
-	KMOVW        (R10)(R9*2), K1
+	LEAQ         kmask<>+0(SB), R11
+	KMOVW        (R11)(R10*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z1
 	VMOVAPD      Z1, Z1
-	VMOVUPD      (DI), K1, Z1
-	ADDQ         R8, DI
+	VMOVUPD      (R8), K1, Z1
+	ADDQ         R9, R8
 	VBROADCASTSD consts64<>+136(SB), Z2
 	VMOVAPD      Z2, Z2
-	VMOVUPD      (DI), K1, Z2
-	ADDQ         R8, DI
+	VMOVUPD      (R8), K1, Z2
+	ADDQ         R9, R8
 	VBROADCASTSD consts64<>+136(SB), Z3
 	VMOVAPD      Z3, Z3
-	VMOVUPD      (DI), K1, Z3
-	ADDQ         R8, DI
+	VMOVUPD      (R8), K1, Z3
+	ADDQ         R9, R8
 	VBROADCASTSD consts64<>+136(SB), Z4
 	VMOVAPD      Z4, Z4
-	VMOVUPD      (DI), K1, Z4
-	ADDQ         R8, DI
+	VMOVUPD      (R8), K1, Z4
+	ADDQ         R9, R8
 	VBROADCASTSD consts64<>+136(SB), Z5
 	VMOVAPD      Z5, Z5
-	VMOVUPD      (DI), K1, Z5
-	ADDQ         R8, DI
+	VMOVUPD      (R8), K1, Z5
+	ADDQ         R9, R8
 	VBROADCASTSD consts64<>+136(SB), Z6
 	VMOVAPD      Z6, Z6
-	VMOVUPD      (DI), K1, Z6
-	ADDQ         R8, DI
+	VMOVUPD      (R8), K1, Z6
+	ADDQ         R9, R8
 	VBROADCASTSD consts64<>+136(SB), Z7
 	VMOVAPD      Z7, Z7
-	VMOVUPD      (DI), K1, Z7
-	ADDQ         R8, DI
+	VMOVUPD      (R8), K1, Z7
+	ADDQ         R9, R8
 	VBROADCASTSD consts64<>+136(SB), Z8
 	VMOVAPD      Z8, Z8
-	VMOVUPD      (DI), K1, Z8
+	VMOVUPD      (R8), K1, Z8
 	JMP          colloaded25
 
 colpart25:
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000000
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000000
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z1
 	VMOVAPD      Z1, Z1
-	VMOVUPD      (DI), K1, Z1
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000001
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R8), K1, Z1
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000001
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z2
 	VMOVAPD      Z2, Z2
-	VMOVUPD      (DI), K1, Z2
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000002
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R8), K1, Z2
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000002
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z3
 	VMOVAPD      Z3, Z3
-	VMOVUPD      (DI), K1, Z3
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000003
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R8), K1, Z3
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000003
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z4
 	VMOVAPD      Z4, Z4
-	VMOVUPD      (DI), K1, Z4
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000004
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R8), K1, Z4
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000004
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z5
 	VMOVAPD      Z5, Z5
-	VMOVUPD      (DI), K1, Z5
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000005
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R8), K1, Z5
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000005
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z6
 	VMOVAPD      Z6, Z6
-	VMOVUPD      (DI), K1, Z6
-	ADDQ         R8, DI
-	XORQ         R10, R10
-	CMPQ         BX, $0x00000006
-	CMOVQGT      R9, R10
-	LEAQ         kmask<>+0(SB), R11
-	KMOVW        (R11)(R10*2), K1
+	VMOVUPD      (R8), K1, Z6
+	ADDQ         R9, R8
+	XORQ         R11, R11
+	CMPQ         SI, $0x00000006
+	CMOVQGT      R10, R11
+	LEAQ         kmask<>+0(SB), R12
+	KMOVW        (R12)(R11*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z7
 	VMOVAPD      Z7, Z7
-	VMOVUPD      (DI), K1, Z7
-	ADDQ         R8, DI
-	XORQ         R8, R8
-	CMPQ         BX, $0x00000007
-	CMOVQGT      R9, R8
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(R8*2), K1
+	VMOVUPD      (R8), K1, Z7
+	ADDQ         R9, R8
+	XORQ         R9, R9
+	CMPQ         SI, $0x00000007
+	CMOVQGT      R10, R9
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(R9*2), K1
 	VBROADCASTSD consts64<>+136(SB), Z8
 	VMOVAPD      Z8, Z8
-	VMOVUPD      (DI), K1, Z8
+	VMOVUPD      (R8), K1, Z8
 
 colloaded25:
 	VUNPCKLPD  Z2, Z1, Z9
@@ -120438,14 +120454,14 @@ colloaded25:
 	VSHUFF64X2 $0xdd, Z4, Z2, Z2
 	VSHUFF64X2 $0x88, Z5, Z1, Z4
 	VSHUFF64X2 $0xdd, Z5, Z1, Z1
-	VMOVUPD    Z6, 512(SP)
-	VMOVUPD    Z7, 576(SP)
-	VMOVUPD    Z9, 640(SP)
-	VMOVUPD    Z4, 704(SP)
-	VMOVUPD    Z3, 768(SP)
-	VMOVUPD    Z8, 832(SP)
-	VMOVUPD    Z2, 896(SP)
-	VMOVUPD    Z1, 960(SP)
+	VMOVUPD    Z6, 512(AX)
+	VMOVUPD    Z7, 576(AX)
+	VMOVUPD    Z9, 640(AX)
+	VMOVUPD    Z4, 704(AX)
+	VMOVUPD    Z3, 768(AX)
+	VMOVUPD    Z8, 832(AX)
+	VMOVUPD    Z2, 896(AX)
+	VMOVUPD    Z1, 960(AX)
 	VMAXPD     Z6, Z7, Z6
 	VMAXPD     Z9, Z4, Z9
 	VMAXPD     Z3, Z8, Z3
@@ -120456,110 +120472,110 @@ colloaded25:
 	VMAXPD     Z0, Z6, Z0
 
 colskip25:
-	MOVQ z_base+24(FP), DI
-	LEAQ (DI)(SI*8), DI
-	MOVQ AX, SI
-	SHLQ $0x03, SI
-	MOVQ AX, R8
-	CMPQ R8, $0x00000008
+	MOVQ z_base+24(FP), R8
+	LEAQ (R8)(DI*8), R8
+	MOVQ CX, DI
+	SHLQ $0x03, DI
+	MOVQ CX, R9
+	CMPQ R9, $0x00000008
 	JLE  colsized26
-	MOVQ $0x00000008, R8
+	MOVQ $0x00000008, R9
 
 colsized26:
-	LEAQ      (DI), R9
-	CMPQ      BX, $0x00000008
+	LEAQ      (R8), R10
+	CMPQ      SI, $0x00000008
 	JL        colpart26
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R8*2), K1
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R9*2), K1
 	VXORPD    Z1, Z1, Z1
-	VMOVUPD.Z (R9), K1, Z1
-	ADDQ      SI, R9
+	VMOVUPD.Z (R10), K1, Z1
+	ADDQ      DI, R10
 	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (R9), K1, Z2
-	ADDQ      SI, R9
+	VMOVUPD.Z (R10), K1, Z2
+	ADDQ      DI, R10
 	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (R9), K1, Z3
-	ADDQ      SI, R9
+	VMOVUPD.Z (R10), K1, Z3
+	ADDQ      DI, R10
 	VXORPD    Z4, Z4, Z4
-	VMOVUPD.Z (R9), K1, Z4
-	ADDQ      SI, R9
+	VMOVUPD.Z (R10), K1, Z4
+	ADDQ      DI, R10
 	VXORPD    Z5, Z5, Z5
-	VMOVUPD.Z (R9), K1, Z5
-	ADDQ      SI, R9
+	VMOVUPD.Z (R10), K1, Z5
+	ADDQ      DI, R10
 	VXORPD    Z6, Z6, Z6
-	VMOVUPD.Z (R9), K1, Z6
-	ADDQ      SI, R9
+	VMOVUPD.Z (R10), K1, Z6
+	ADDQ      DI, R10
 	VXORPD    Z7, Z7, Z7
-	VMOVUPD.Z (R9), K1, Z7
-	ADDQ      SI, R9
+	VMOVUPD.Z (R10), K1, Z7
+	ADDQ      DI, R10
 	VXORPD    Z8, Z8, Z8
-	VMOVUPD.Z (R9), K1, Z8
+	VMOVUPD.Z (R10), K1, Z8
 	JMP       colloaded26
 
 colpart26:
-	XORQ      R10, R10
-	CMPQ      BX, $0x00000000
-	CMOVQGT   R8, R10
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K1
+	XORQ      R11, R11
+	CMPQ      SI, $0x00000000
+	CMOVQGT   R9, R11
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
 	VXORPD    Z1, Z1, Z1
-	VMOVUPD.Z (R9), K1, Z1
-	ADDQ      SI, R9
-	XORQ      R10, R10
-	CMPQ      BX, $0x00000001
-	CMOVQGT   R8, R10
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K1
+	VMOVUPD.Z (R10), K1, Z1
+	ADDQ      DI, R10
+	XORQ      R11, R11
+	CMPQ      SI, $0x00000001
+	CMOVQGT   R9, R11
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
 	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (R9), K1, Z2
-	ADDQ      SI, R9
-	XORQ      R10, R10
-	CMPQ      BX, $0x00000002
-	CMOVQGT   R8, R10
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K1
+	VMOVUPD.Z (R10), K1, Z2
+	ADDQ      DI, R10
+	XORQ      R11, R11
+	CMPQ      SI, $0x00000002
+	CMOVQGT   R9, R11
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
 	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (R9), K1, Z3
-	ADDQ      SI, R9
-	XORQ      R10, R10
-	CMPQ      BX, $0x00000003
-	CMOVQGT   R8, R10
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K1
+	VMOVUPD.Z (R10), K1, Z3
+	ADDQ      DI, R10
+	XORQ      R11, R11
+	CMPQ      SI, $0x00000003
+	CMOVQGT   R9, R11
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
 	VXORPD    Z4, Z4, Z4
-	VMOVUPD.Z (R9), K1, Z4
-	ADDQ      SI, R9
-	XORQ      R10, R10
-	CMPQ      BX, $0x00000004
-	CMOVQGT   R8, R10
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K1
+	VMOVUPD.Z (R10), K1, Z4
+	ADDQ      DI, R10
+	XORQ      R11, R11
+	CMPQ      SI, $0x00000004
+	CMOVQGT   R9, R11
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
 	VXORPD    Z5, Z5, Z5
-	VMOVUPD.Z (R9), K1, Z5
-	ADDQ      SI, R9
-	XORQ      R10, R10
-	CMPQ      BX, $0x00000005
-	CMOVQGT   R8, R10
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K1
+	VMOVUPD.Z (R10), K1, Z5
+	ADDQ      DI, R10
+	XORQ      R11, R11
+	CMPQ      SI, $0x00000005
+	CMOVQGT   R9, R11
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
 	VXORPD    Z6, Z6, Z6
-	VMOVUPD.Z (R9), K1, Z6
-	ADDQ      SI, R9
-	XORQ      R10, R10
-	CMPQ      BX, $0x00000006
-	CMOVQGT   R8, R10
-	LEAQ      kmask<>+0(SB), R11
-	KMOVW     (R11)(R10*2), K1
+	VMOVUPD.Z (R10), K1, Z6
+	ADDQ      DI, R10
+	XORQ      R11, R11
+	CMPQ      SI, $0x00000006
+	CMOVQGT   R9, R11
+	LEAQ      kmask<>+0(SB), R12
+	KMOVW     (R12)(R11*2), K1
 	VXORPD    Z7, Z7, Z7
-	VMOVUPD.Z (R9), K1, Z7
-	ADDQ      SI, R9
-	XORQ      R10, R10
-	CMPQ      BX, $0x00000007
-	CMOVQGT   R8, R10
-	LEAQ      kmask<>+0(SB), R8
-	KMOVW     (R8)(R10*2), K1
+	VMOVUPD.Z (R10), K1, Z7
+	ADDQ      DI, R10
+	XORQ      R11, R11
+	CMPQ      SI, $0x00000007
+	CMOVQGT   R9, R11
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(R11*2), K1
 	VXORPD    Z8, Z8, Z8
-	VMOVUPD.Z (R9), K1, Z8
+	VMOVUPD.Z (R10), K1, Z8
 
 colloaded26:
 	VUNPCKLPD  Z2, Z1, Z9
@@ -120586,117 +120602,117 @@ colloaded26:
 	VSHUFF64X2 $0xdd, Z4, Z2, Z2
 	VSHUFF64X2 $0x88, Z5, Z1, Z4
 	VSHUFF64X2 $0xdd, Z5, Z1, Z1
-	VMOVUPD    Z6, 1024(SP)
-	VMOVUPD    Z7, 1088(SP)
-	VMOVUPD    Z9, 1152(SP)
-	VMOVUPD    Z4, 1216(SP)
-	VMOVUPD    Z3, 1280(SP)
-	VMOVUPD    Z8, 1344(SP)
-	VMOVUPD    Z2, 1408(SP)
-	VMOVUPD    Z1, 1472(SP)
-	CMPQ       AX, $0x00000008
+	VMOVUPD    Z6, 1024(AX)
+	VMOVUPD    Z7, 1088(AX)
+	VMOVUPD    Z9, 1152(AX)
+	VMOVUPD    Z4, 1216(AX)
+	VMOVUPD    Z3, 1280(AX)
+	VMOVUPD    Z8, 1344(AX)
+	VMOVUPD    Z2, 1408(AX)
+	VMOVUPD    Z1, 1472(AX)
+	CMPQ       CX, $0x00000008
 	JLE        colskip27
-	MOVQ       AX, R8
-	SUBQ       $0x00000008, R8
-	CMPQ       R8, $0x00000008
+	MOVQ       CX, R9
+	SUBQ       $0x00000008, R9
+	CMPQ       R9, $0x00000008
 	JLE        colsized27
-	MOVQ       $0x00000008, R8
+	MOVQ       $0x00000008, R9
 
 colsized27:
-	LEAQ      64(DI), DI
-	CMPQ      BX, $0x00000008
+	LEAQ      64(R8), R8
+	CMPQ      SI, $0x00000008
 	JL        colpart27
-	LEAQ      kmask<>+0(SB), R9
-	KMOVW     (R9)(R8*2), K1
+	LEAQ      kmask<>+0(SB), R10
+	KMOVW     (R10)(R9*2), K1
 	VXORPD    Z1, Z1, Z1
-	VMOVUPD.Z (DI), K1, Z1
-	ADDQ      SI, DI
+	VMOVUPD.Z (R8), K1, Z1
+	ADDQ      DI, R8
 	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DI), K1, Z2
-	ADDQ      SI, DI
+	VMOVUPD.Z (R8), K1, Z2
+	ADDQ      DI, R8
 	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (DI), K1, Z3
-	ADDQ      SI, DI
+	VMOVUPD.Z (R8), K1, Z3
+	ADDQ      DI, R8
 	VXORPD    Z4, Z4, Z4
-	VMOVUPD.Z (DI), K1, Z4
-	ADDQ      SI, DI
+	VMOVUPD.Z (R8), K1, Z4
+	ADDQ      DI, R8
 	VXORPD    Z5, Z5, Z5
-	VMOVUPD.Z (DI), K1, Z5
-	ADDQ      SI, DI
+	VMOVUPD.Z (R8), K1, Z5
+	ADDQ      DI, R8
 	VXORPD    Z6, Z6, Z6
-	VMOVUPD.Z (DI), K1, Z6
-	ADDQ      SI, DI
+	VMOVUPD.Z (R8), K1, Z6
+	ADDQ      DI, R8
 	VXORPD    Z7, Z7, Z7
-	VMOVUPD.Z (DI), K1, Z7
-	ADDQ      SI, DI
+	VMOVUPD.Z (R8), K1, Z7
+	ADDQ      DI, R8
 	VXORPD    Z8, Z8, Z8
-	VMOVUPD.Z (DI), K1, Z8
+	VMOVUPD.Z (R8), K1, Z8
 	JMP       colloaded27
 
 colpart27:
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000000
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000000
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPD    Z1, Z1, Z1
-	VMOVUPD.Z (DI), K1, Z1
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000001
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPD.Z (R8), K1, Z1
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000001
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPD    Z2, Z2, Z2
-	VMOVUPD.Z (DI), K1, Z2
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000002
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPD.Z (R8), K1, Z2
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000002
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPD    Z3, Z3, Z3
-	VMOVUPD.Z (DI), K1, Z3
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000003
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPD.Z (R8), K1, Z3
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000003
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPD    Z4, Z4, Z4
-	VMOVUPD.Z (DI), K1, Z4
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000004
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPD.Z (R8), K1, Z4
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000004
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPD    Z5, Z5, Z5
-	VMOVUPD.Z (DI), K1, Z5
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000005
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPD.Z (R8), K1, Z5
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000005
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPD    Z6, Z6, Z6
-	VMOVUPD.Z (DI), K1, Z6
-	ADDQ      SI, DI
-	XORQ      R9, R9
-	CMPQ      BX, $0x00000006
-	CMOVQGT   R8, R9
-	LEAQ      kmask<>+0(SB), R10
-	KMOVW     (R10)(R9*2), K1
+	VMOVUPD.Z (R8), K1, Z6
+	ADDQ      DI, R8
+	XORQ      R10, R10
+	CMPQ      SI, $0x00000006
+	CMOVQGT   R9, R10
+	LEAQ      kmask<>+0(SB), R11
+	KMOVW     (R11)(R10*2), K1
 	VXORPD    Z7, Z7, Z7
-	VMOVUPD.Z (DI), K1, Z7
-	ADDQ      SI, DI
-	XORQ      SI, SI
-	CMPQ      BX, $0x00000007
-	CMOVQGT   R8, SI
-	LEAQ      kmask<>+0(SB), R8
-	KMOVW     (R8)(SI*2), K1
+	VMOVUPD.Z (R8), K1, Z7
+	ADDQ      DI, R8
+	XORQ      DI, DI
+	CMPQ      SI, $0x00000007
+	CMOVQGT   R9, DI
+	LEAQ      kmask<>+0(SB), R9
+	KMOVW     (R9)(DI*2), K1
 	VXORPD    Z8, Z8, Z8
-	VMOVUPD.Z (DI), K1, Z8
+	VMOVUPD.Z (R8), K1, Z8
 
 colloaded27:
 	VUNPCKLPD  Z2, Z1, Z9
@@ -120723,26 +120739,26 @@ colloaded27:
 	VSHUFF64X2 $0xdd, Z4, Z2, Z2
 	VSHUFF64X2 $0x88, Z5, Z1, Z4
 	VSHUFF64X2 $0xdd, Z5, Z1, Z1
-	VMOVUPD    Z6, 1536(SP)
-	VMOVUPD    Z7, 1600(SP)
-	VMOVUPD    Z9, 1664(SP)
-	VMOVUPD    Z4, 1728(SP)
-	VMOVUPD    Z3, 1792(SP)
-	VMOVUPD    Z8, 1856(SP)
-	VMOVUPD    Z2, 1920(SP)
-	VMOVUPD    Z1, 1984(SP)
+	VMOVUPD    Z6, 1536(AX)
+	VMOVUPD    Z7, 1600(AX)
+	VMOVUPD    Z9, 1664(AX)
+	VMOVUPD    Z4, 1728(AX)
+	VMOVUPD    Z3, 1792(AX)
+	VMOVUPD    Z8, 1856(AX)
+	VMOVUPD    Z2, 1920(AX)
+	VMOVUPD    Z1, 1984(AX)
 
 colskip27:
 	VXORPD Z1, Z1, Z1
 	VXORPD Z2, Z2, Z2
 	VXORPD Z3, Z3, Z3
 	VXORPD Z4, Z4, Z4
-	XORQ   SI, SI
+	XORQ   DI, DI
 
 sums:
-	MOVQ              SI, DI
-	SHLQ              $0x06, DI
-	VMOVUPD           (SP)(DI*1), Z5
+	MOVQ              DI, R8
+	SHLQ              $0x06, R8
+	VMOVUPD           (AX)(R8*1), Z5
 	VSUBPD            Z0, Z5, Z5
 	VBROADCASTSD      consts64<>+160(SB), Z6
 	VMAXPD            Z5, Z6, Z6
@@ -120770,18 +120786,18 @@ sums:
 	VADDPD            Z8, Z1, K1, Z1
 	VBROADCASTSD      consts64<>+0(SB), Z6
 	VADDPD            Z6, Z2, K1, Z2
-	VMOVUPD           1024(SP)(DI*1), Z6
+	VMOVUPD           1024(AX)(R8*1), Z6
 	VBROADCASTSD      pos+96(FP), Z7
 	VMULPD            Z7, Z6, Z6
 	VBROADCASTSD      neg+104(FP), Z7
 	VADDPD            Z7, Z6, Z6
 	VFNMADD231PD      Z5, Z6, Z3
 	VADDPD            Z6, Z4, Z4
-	INCQ              SI
-	CMPQ              SI, AX
+	INCQ              DI
+	CMPQ              DI, CX
 	JL                sums
 	VXORPS            X5, X5, X5
-	VCVTSI2SDQ        AX, X5, X5
+	VCVTSI2SDQ        CX, X5, X5
 	VBROADCASTSD      X5, Z5
 	VSUBPD            Z2, Z5, Z5
 	VBROADCASTSD      consts64<>+0(SB), Z2
@@ -120854,14 +120870,14 @@ sums:
 	VMOVAPD           Z3, Z2
 	VFMADD231PD       Z4, Z10, Z2
 	VBROADCASTSD      ws+80(FP), Z3
-	MOVQ              w_len+64(FP), SI
-	TESTQ             SI, SI
+	MOVQ              w_len+64(FP), DI
+	TESTQ             DI, DI
 	JZ                noweights
-	MOVQ              w_base+56(FP), SI
-	LEAQ              kmask<>+0(SB), DI
-	KMOVW             (DI)(BX*2), K1
+	MOVQ              w_base+56(FP), DI
+	LEAQ              kmask<>+0(SB), R8
+	KMOVW             (R8)(SI*2), K1
 	VXORPD            Z6, Z6, Z6
-	VMOVUPD.Z         (SI)(CX*8), K1, Z6
+	VMOVUPD.Z         (DI)(DX*8), K1, Z6
 	VMULPD            Z6, Z3, Z3
 
 noweights:
@@ -120869,17 +120885,17 @@ noweights:
 	VSUBPD       Z2, Z2, Z6
 	VXORPD       Z7, Z7, Z7
 	VCMPPD       $0x00, Z7, Z6, K1
-	LEAQ         kmask<>+0(SB), SI
-	KMOVW        (SI)(BX*2), K2
+	LEAQ         kmask<>+0(SB), DI
+	KMOVW        (DI)(SI*2), K2
 	KANDB        K1, K2, K1
 	VBROADCASTSD consts64<>+32(SB), Z6
 	VANDPD       Z6, Z4, Z6
 	VBROADCASTSD consts64<>+280(SB), Z7
 	VCMPPD       $0x1d, Z7, Z6, K2
 	KANDB        K1, K2, K1
-	KMOVW        K1, 2176(SP)
-	MOVQ         par_len+144(FP), SI
-	TESTQ        SI, SI
+	KMOVW        K1, 2176(AX)
+	MOVQ         par_len+144(FP), DI
+	TESTQ        DI, DI
 	JZ           nopar
 	VADDPD       Z1, Z5, Z1
 	VBROADCASTSD gs+88(FP), Z5
@@ -120891,14 +120907,14 @@ noweights:
 	VBROADCASTSD consts64<>+272(SB), Z6
 	VCMPPD       $0x12, Z6, Z5, K2
 	KANDB        K1, K2, K1
-	MOVQ         par_base+136(FP), SI
-	LEAQ         (SI)(CX*8), SI
-	MOVQ         dst_len+120(FP), DI
-	SHLQ         $0x03, DI
-	MOVQ         DI, R8
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(BX*2), K2
-	VMOVUPD      Z0, K2, (SI)
+	MOVQ         par_base+136(FP), DI
+	LEAQ         (DI)(DX*8), DI
+	MOVQ         dst_len+120(FP), R8
+	SHLQ         $0x03, R8
+	MOVQ         R8, R9
+	LEAQ         kmask<>+0(SB), R9
+	KMOVW        (R9)(SI*2), K2
+	VMOVUPD      Z0, K2, (DI)
 	VDIVPD       Z1, Z4, Z0
 	VBROADCASTSD consts64<>+0(SB), Z1
 	VCMPPD       $0x12, Z1, Z5, K2
@@ -120920,45 +120936,45 @@ noweights:
 	VBROADCASTSD consts64<>+272(SB), Z5
 	VCMPPD       $0x12, Z5, Z0, K2
 	KANDB        K1, K2, K1
-	MOVQ         DI, R8
+	MOVQ         R8, R9
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(SI*2), K2
+	VMOVUPD      Z1, K2, (DI)(R9*1)
+	IMUL3Q       $0x00000002, R8, R9
+	LEAQ         kmask<>+0(SB), R10
+	KMOVW        (R10)(SI*2), K2
+	VMOVUPD      Z4, K2, (DI)(R9*1)
+	IMUL3Q       $0x00000003, R8, R8
 	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(BX*2), K2
-	VMOVUPD      Z1, K2, (SI)(R8*1)
-	IMUL3Q       $0x00000002, DI, R8
-	LEAQ         kmask<>+0(SB), R9
-	KMOVW        (R9)(BX*2), K2
-	VMOVUPD      Z4, K2, (SI)(R8*1)
-	IMUL3Q       $0x00000003, DI, DI
-	LEAQ         kmask<>+0(SB), R8
-	KMOVW        (R8)(BX*2), K2
-	VMOVUPD      Z3, K2, (SI)(DI*1)
-	KMOVW        2176(SP), K2
+	KMOVW        (R9)(SI*2), K2
+	VMOVUPD      Z3, K2, (DI)(R8*1)
+	KMOVW        2176(AX), K2
 	KANDB        K2, K1, K1
-	KMOVW        K1, 2176(SP)
+	KMOVW        K1, 2176(AX)
 
 nopar:
-	KMOVW        2176(SP), K1
-	MOVQ         dst_base+112(FP), SI
+	KMOVW        2176(AX), K1
+	MOVQ         dst_base+112(FP), DI
 	VBROADCASTSD consts64<>+144(SB), Z0
 	VMOVAPD      Z0, Z0
 	VMOVAPD      Z2, K1, Z0
-	LEAQ         kmask<>+0(SB), DI
-	KMOVW        (DI)(BX*2), K1
-	VMOVUPD      Z0, K1, (SI)(CX*8)
-	KMOVW        2176(SP), K1
-	KMOVB        K1, BX
-	POPCNTL      BX, BX
-	ADDQ         BX, DX
-	KMOVW        2176(SP), K1
+	LEAQ         kmask<>+0(SB), R8
+	KMOVW        (R8)(SI*2), K1
+	VMOVUPD      Z0, K1, (DI)(DX*8)
+	KMOVW        2176(AX), K1
+	KMOVB        K1, SI
+	POPCNTL      SI, SI
+	ADDQ         SI, BX
+	KMOVW        2176(AX), K1
 	VMOVAPD.Z    Z2, K1, Z2
-	VMOVUPD      2048(SP), Z0
+	VMOVUPD      2048(AX), Z0
 	VADDPD       Z2, Z0, Z0
-	VMOVUPD      Z0, 2048(SP)
-	ADDQ         $0x00000008, CX
+	VMOVUPD      Z0, 2048(AX)
+	ADDQ         $0x00000008, DX
 	JMP          group
 
 done:
-	VMOVUPD       2048(SP), Z0
+	VMOVUPD       2048(AX), Z0
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -120966,7 +120982,7 @@ done:
 	VPERMILPD     $0x01, X0, X1
 	VADDSD        X1, X0, X0
 	MOVSD         X0, ret+160(FP)
-	MOVQ          DX, ret1+168(FP)
+	MOVQ          BX, ret1+168(FP)
 	VZEROUPPER
 	RET
 

@@ -435,18 +435,24 @@ func shortLossKernel(c *g, dense bool) {
 	lanes := c.lanes()
 	lo, hi := c.fastLimits()
 
-	cols := AllocLocal(shortMaxClasses * c.Bytes)
+	// The frame's vectors, aligned to the vector size (so that none
+	// straddles two cache lines): the columns, then the labels or the
+	// labels' columns, Σ lw in float64 lanes (two vectors, the halves of a
+	// float32 vector), the mask of good lanes.
+	second := c.Bytes
+	if dense {
+		second = shortMaxClasses * c.Bytes
+	}
+	fr := c.alignedFrame(shortMaxClasses*c.Bytes, second, 2*c.Bytes, c.Bytes)
+	cols, sum64, goodMem := fr[0], fr[2], fr[3]
 	var zcols, labs Mem
 	if dense {
-		zcols = AllocLocal(shortMaxClasses * c.Bytes)
+		zcols = fr[1]
 	} else {
-		labs = AllocLocal(c.Bytes)
+		labs = fr[1]
 	}
-	// Σ lw in float64 lanes: two vectors (the halves of a float32 vector).
-	sum64 := AllocLocal(2 * c.Bytes)
 	c.store(c.zeros(), sum64)
 	c.store(c.zeros(), sum64.Offset(c.Bytes))
-	goodMem := AllocLocal(c.Bytes)
 
 	cc := GP64()
 	Load(Param("c"), cc)

@@ -99,3 +99,24 @@ func (c *g) frameConst(v reg.VecVirtual) Op {
 	c.store(v, m)
 	return m
 }
+
+// alignedFrame allocates frame slots of the given sizes in bytes, each
+// aligned to the vector size (the stack pointer is only 8-byte aligned),
+// addressed from one general register that holds the aligned start.
+func (c *g) alignedFrame(sizes ...int) []Mem {
+	total := 0
+	offs := make([]int, len(sizes))
+	for i, n := range sizes {
+		offs[i] = total
+		total += (n + c.Bytes - 1) &^ (c.Bytes - 1)
+	}
+	m := AllocLocal(total + c.Bytes - 8)
+	base := GP64()
+	LEAQ(m.Offset(c.Bytes-1), base)
+	ANDQ(I32(-c.Bytes), base)
+	out := make([]Mem, len(sizes))
+	for i := range out {
+		out[i] = Mem{Base: base, Disp: offs[i]}
+	}
+	return out
+}

@@ -163,9 +163,14 @@ const (
 // steady state allocates nothing.
 type job[T Float] struct {
 	refs atomic.Int32 // the caller and each helper handed the job
+	_    [cacheLine]byte
 	next atomic.Int64 // the next block to claim
+	_    [cacheLine]byte
 	left atomic.Int64 // blocks not yet finished
+	_    [cacheLine]byte
 	done chan struct{}
+	// threads is how many goroutines the call runs on (claims are sized by it).
+	threads int
 
 	kind   jobKind
 	wt     Weighting[T] // the call's weighting, its weights heap-safe
@@ -269,6 +274,7 @@ func (j *job[T]) run(threads int) []blockRes {
 		return j.res
 	}
 	threads = min(threads, nb)
+	j.threads = threads
 	ensureHelpers(threads - 1)
 	for range threads - 1 {
 		j.refs.Add(1)
@@ -293,18 +299,32 @@ func (j *job[T]) help() {
 	j.release()
 }
 
+// cacheLine pads the counters every goroutine of a job updates onto lines
+// of their own.
+const cacheLine = 64
+
 // work claims and computes blocks until none are left and returns how many
-// it computed; whoever finishes the last block signals done.
+// it computed; whoever finishes the last block signals done. Each claim takes
+// a run of consecutive blocks, a share of those left that shrinks as they
+// run out (guided scheduling): a few claims per goroutine rather than one
+// per block, whose contended counters and result slots shared between
+// cores would cost a cache-line transfer every block, and neighbouring
+// blocks read by one core.
 func (j *job[T]) work() (n int) {
 	nb := int64(len(j.res))
+	share := 2 * int64(j.threads)
 	for {
-		i := j.next.Add(1) - 1
-		if i >= nb {
+		k := max(1, (nb-j.next.Load())/share)
+		lo := j.next.Add(k) - k
+		if lo >= nb {
 			return n
 		}
-		j.res[i] = j.block(&j.blocks[i])
-		n++
-		if j.left.Add(-1) == 0 {
+		hi := min(lo+k, nb)
+		for i := lo; i < hi; i++ {
+			j.res[i] = j.block(&j.blocks[i])
+		}
+		n += int(hi - lo)
+		if j.left.Add(lo-hi) == 0 {
 			j.done <- struct{}{}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/simdloss/simdloss/asm"
@@ -140,11 +141,38 @@ func ensureHelpers(n int) {
 	defer helpers.mu.Unlock()
 	for int(helpers.started.Load()) < n {
 		helpers.started.Add(1)
-		go func() {
-			for h := range helpers.queue {
-				h.help()
-			}
-		}()
+		go helperLoop()
+	}
+}
+
+// spinFor is how long a helper keeps polling for the next job after one,
+// and a caller for its helpers' last blocks, before blocking in the
+// scheduler: waking a parked goroutine on another core costs several
+// microseconds, a large share of a call near the threshold, and calls in
+// a training loop follow each other closely.
+const spinFor = 50 * time.Microsecond
+
+// helperLoop runs jobs from the queue, polling it for spinFor after each
+// before it blocks.
+func helperLoop() {
+	for {
+		pollQueue().help()
+	}
+}
+
+// pollQueue waits for the next job: polling for spinFor, then blocking.
+func pollQueue() helping {
+	deadline := time.Now().Add(spinFor)
+	for i := 0; ; i++ {
+		select {
+		case h := <-helpers.queue:
+			return h
+		default:
+		}
+		if i%64 == 63 && time.Now().After(deadline) {
+			return <-helpers.queue
+		}
+		runtime.Gosched()
 	}
 }
 
@@ -285,6 +313,15 @@ func (j *job[T]) run(threads int) []blockRes {
 		}
 	}
 	j.work()
+	// The helpers' last blocks are short (see work): poll for them before
+	// blocking on done, which the last one to finish signals in any case.
+	deadline := time.Now().Add(spinFor)
+	for i := 0; j.left.Load() != 0; i++ {
+		if i%64 == 63 && time.Now().After(deadline) {
+			break
+		}
+		runtime.Gosched()
+	}
 	<-j.done
 	return j.res
 }

@@ -40,7 +40,7 @@ func threadModes(b *testing.B, force bool, f func(b *testing.B, opt losses.Optio
 	}
 }
 
-var parallelSizes = []int{48 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20, 4 << 20, 16 << 20}
+var parallelSizes = []int{48 << 10, 64 << 10, 128 << 10, 256 << 10, 512 << 10, 1 << 20, 2 << 20, 4 << 20, 16 << 20}
 
 func BenchmarkParallelMeanSquaredError(b *testing.B) {
 	for _, n := range parallelSizes {

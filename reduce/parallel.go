@@ -23,18 +23,26 @@ const MaxThreads = 64
 // DefaultParallelThreshold is the number of input elements of the cheapest
 // losses (squared or absolute difference, hinge, the weighted sum and the
 // regularisers) from which a call runs on several threads by default (see
-// SetParallelThreshold); costlier losses scale it down by their cost. Measured
-// on a 2-core AMD EPYC (AVX-512): below it, waking a helper costs about as
-// much as it saves for the squared difference.
-const DefaultParallelThreshold = 1 << 20
+// SetParallelThreshold); costlier losses scale it down by their cost.
+// Measured on a 2-core AMD EPYC (AVX-512; BenchmarkParallel* in package
+// losses): a call gains from a second thread once its single-threaded work
+// takes about 100 µs; the squared error at 1Mi elements (90 µs) ran 0.9x to
+// 1.0x on two threads, at 2Mi and beyond 1.5x to 2x.
+const DefaultParallelThreshold = 2 << 20
 
-// Relative costs per input element against the squared difference (AVX-512,
-// single-threaded; BenchmarkParallelCost in package losses), rounded down to
-// a power of two so that no loss goes multi-threaded too early: a call
-// reading n elements may split when n·cost reaches the threshold.
-var elemCost = [asm.NumElemLoss]int{asm.LogLoss: 8, asm.SigmoidCE: 32}
+// Weights of the losses against the squared difference: a call reading n
+// elements may split when n·weight reaches the threshold. They grow with
+// the work per element (BenchmarkParallelCost in package losses, AVX-512, one
+// thread: log loss 3.7x the squared difference, sigmoid cross-entropy 4.8x,
+// softmax 3.4x, sparse softmax 2.9x, cosine 1.1x, pairwise 2.4x) and more
+// than in proportion, because compute-bound calls gain from a second core
+// at much shorter durations than memory-bound ones (on two threads, with the
+// threshold forced to 1: log loss 1.34x at 256Ki elements, 70 µs on one
+// thread, 0.95x at 128Ki; sparse softmax 1.2x at [128, 1024], 28 µs, and
+// 1.05x at [48, 1024]; the squared error 0.9x to 1.0x at 1Mi, 90 µs).
+var elemCost = [asm.NumElemLoss]int{asm.LogLoss: 8, asm.SigmoidCE: 8}
 
-var rowCost = [...]int{jobSoftmax: 4, jobSparse: 4, jobCosine: 4, jobPairwise: 8}
+var rowCost = [...]int{jobSoftmax: 16, jobSparse: 16, jobCosine: 1, jobPairwise: 2}
 
 func costOfElem(loss asm.ElemLoss) int {
 	if loss >= 0 && loss < asm.NumElemLoss && elemCost[loss] > 0 {

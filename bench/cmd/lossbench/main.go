@@ -47,7 +47,11 @@ func main() {
 	sample := flag.Duration("sample", 0, "target duration of one sample (default 2ms, -quick 1ms)")
 	reps := flag.Int("reps", 0, "samples per implementation and group (default 15, -quick 7)")
 	chartPrefix := flag.String("chart-prefix", "bench/report/", "path from the project README to -out, for summary.md's chart link")
+	oneThread := flag.Bool("one-thread", false, "run every simdloss call on the calling goroutine (as the single-threaded peers), whatever its size")
 	flag.Parse()
+	if *oneThread {
+		losses.SetParallelThreshold(math.MaxInt)
+	}
 	if err := run(*out, *quick, *lossRe, *typesFlag, *levelsFlag, *python, *sample, *reps, *chartPrefix); err != nil {
 		fmt.Fprintln(os.Stderr, "lossbench:", err)
 		os.Exit(1)

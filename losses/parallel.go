@@ -29,7 +29,8 @@ const DefaultParallelThreshold = reduce.DefaultParallelThreshold
 // returns a function restoring the previous setting; n <= 0 selects
 // DefaultParallelThreshold. Losses that cost more per element (the
 // logarithms and exponentials of the log loss and the cross-entropies, the
-// row losses) split from proportionally fewer elements. Only speed depends on
+// row losses) split from fewer elements: down to an eighth of it for the log
+// loss and the sigmoid cross-entropy, a sixteenth for the softmax ones. Only speed depends on
 // it, never a result. Inputs of at most 128 KiB always run on the calling
 // goroutine.
 func SetParallelThreshold(n int) (restore func()) {

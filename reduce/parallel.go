@@ -23,8 +23,8 @@ const MaxThreads = 64
 // DefaultParallelThreshold is the number of input elements of the cheapest
 // losses (squared or absolute difference, hinge, the weighted sum and the
 // regularisers) from which a call runs on several threads by default (see
-// SetParallelThreshold); costlier losses scale it down by their cost.
-// Measured on a 2-core AMD EPYC (AVX-512; BenchmarkParallel* in package
+// SetParallelThreshold); costlier losses scale it down by their weight
+// (elemCost, rowCost). Measured on a 2-core AMD EPYC (AVX-512; BenchmarkParallel* in package
 // losses): a call gains from a second thread once its single-threaded work
 // takes about 100 µs; the squared error at 1Mi elements (90 µs) ran 0.9x to
 // 1.0x on two threads, at 2Mi and beyond 1.5x to 2x.

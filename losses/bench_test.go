@@ -272,10 +272,7 @@ func BenchmarkLevels(b *testing.B) {
 			p[i] = 0.01 + 0.98*p[i] // log loss's domain
 		}
 		p64, y64 := benchData[float64](n)
-		x := make([]float32, n) // logits in [-8, 8]
-		for i := range x {
-			x[i] = 16*p[i] - 8
-		}
+		x := benchLogits(p)
 		plain := map[string]func() float64{
 			"MeanSquaredError": func() float64 {
 				var s float32
@@ -362,16 +359,22 @@ func BenchmarkLevels(b *testing.B) {
 	}
 }
 
+// benchLogits maps p in [0, 1] to logits 16p − 8 in [−8, 8].
+func benchLogits(p []float32) []float32 {
+	x := make([]float32, len(p))
+	for i, v := range p {
+		x[i] = 16*v - 8
+	}
+	return x
+}
+
 // BenchmarkOverhead/n=<n>/<loss>/<level>/{kernel,api}: the public call next
 // to the level's Sum kernel called directly on the same data (divided by n
 // like the API's default reduction), in one run: the API's per-call cost.
 func BenchmarkOverhead(b *testing.B) {
 	for _, n := range []int{1 << 10, 1 << 12} {
 		p, y := benchData[float32](n)
-		x := make([]float32, n) // logits in [-8, 8]
-		for i := range x {
-			x[i] = 16*p[i] - 8
-		}
+		x := benchLogits(p)
 		// Each public call written out as a caller would: a direct call on
 		// tensors built in place.
 		losses32 := []struct {

@@ -170,18 +170,31 @@ func helperLoop() {
 
 // pollQueue waits for the next job: polling for spinFor, then blocking.
 func pollQueue() helping {
-	deadline := time.Now().Add(spinFor)
-	for i := 0; ; i++ {
+	var h helping
+	if spin(func() bool {
 		select {
-		case h := <-helpers.queue:
-			return h
+		case h = <-helpers.queue:
+			return true
 		default:
+			return false
 		}
+	}) {
+		return h
+	}
+	return <-helpers.queue
+}
+
+// spin polls done, yielding to other goroutines in between, until it
+// reports true (spin returns true) or spinFor has passed (false).
+func spin(done func() bool) bool {
+	deadline := time.Now().Add(spinFor)
+	for i := 0; !done(); i++ {
 		if i%64 == 63 && time.Now().After(deadline) {
-			return <-helpers.queue
+			return false
 		}
 		runtime.Gosched()
 	}
+	return true
 }
 
 type jobKind uint8
@@ -323,13 +336,7 @@ func (j *job[T]) run(threads int) []blockRes {
 	j.work()
 	// The helpers' last blocks are short (see work): poll for them before
 	// blocking on done, which the last one to finish signals in any case.
-	deadline := time.Now().Add(spinFor)
-	for i := 0; j.left.Load() != 0; i++ {
-		if i%64 == 63 && time.Now().After(deadline) {
-			break
-		}
-		runtime.Gosched()
-	}
+	spin(func() bool { return j.left.Load() == 0 })
 	<-j.done
 	return j.res
 }

@@ -3,19 +3,24 @@ package main
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// vconstTable collects constants replicated across a whole vector, one
-// table per vector width and element size, for use as the memory operand
-// of an arithmetic instruction: the load folds into it (one instruction),
-// where konst broadcasts into a register first (two).
+// vconstTable collects constants replicated across a whole AVX2 vector, one
+// table per element size, for use as the memory operand of an arithmetic
+// instruction: the load folds into it (one instruction), where konst
+// broadcasts into a register first (two). AVX-512 takes one element by
+// embedded broadcast instead (see bcst).
 type vconstTable struct {
-	vals map[[2]int][]uint64 // {vector bytes, element size} → bit patterns
+	vals map[int][]uint64 // element size → bit patterns
 }
+
+// vconstBytes is the width of the replicated constants (a YMM register).
+const vconstBytes = 32
 
 var vconsts vconstTable
 
@@ -41,39 +46,33 @@ func (c *g) konstBitsM(bits uint64) Op {
 	}
 	t := &vconsts
 	if t.vals == nil {
-		t.vals = map[[2]int][]uint64{}
+		t.vals = map[int][]uint64{}
 	}
-	key := [2]int{c.Bytes, c.Size}
-	i := 0
-	for ; i < len(t.vals[key]); i++ {
-		if t.vals[key][i] == bits {
-			break
-		}
+	vals := t.vals[c.Size]
+	i := slices.Index(vals, bits)
+	if i < 0 {
+		i = len(vals)
+		t.vals[c.Size] = append(vals, bits)
 	}
-	if i == len(t.vals[key]) {
-		t.vals[key] = append(t.vals[key], bits)
-	}
-	m := Mem{Symbol: Symbol{Name: vconstSym(c.Bytes, c.Size), Static: true}, Base: reg.StaticBase}
-	return m.Offset(i * c.Bytes)
+	m := Mem{Symbol: Symbol{Name: vconstSym(vconstBytes, c.Size), Static: true}, Base: reg.StaticBase}
+	return m.Offset(i * vconstBytes)
 }
 
 // finish emits the tables collected while generating.
 func (t *vconstTable) finish() {
-	for _, bytes := range []int{32, 64} {
-		for _, size := range []int{4, 8} {
-			vals := t.vals[[2]int{bytes, size}]
-			if len(vals) == 0 {
-				continue
-			}
-			GLOBL(vconstSym(bytes, size), RODATA|NOPTR)
-			for i, v := range vals {
-				for l := 0; l < bytes/size; l++ {
-					off := i*bytes + l*size
-					if size == 8 {
-						DATA(off, U64(v))
-					} else {
-						DATA(off, U32(uint32(v)))
-					}
+	for _, size := range []int{4, 8} {
+		vals := t.vals[size]
+		if len(vals) == 0 {
+			continue
+		}
+		GLOBL(vconstSym(vconstBytes, size), RODATA|NOPTR)
+		for i, v := range vals {
+			for l := 0; l < vconstBytes/size; l++ {
+				off := i*vconstBytes + l*size
+				if size == 8 {
+					DATA(off, U64(v))
+				} else {
+					DATA(off, U32(uint32(v)))
 				}
 			}
 		}

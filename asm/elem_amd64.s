@@ -66,8 +66,6 @@ TEXT ·absDiffSumAVX2F32(SB), NOSPLIT, $32-64
 	VXORPS       Y7, Y7, Y7
 	VBROADCASTSS consts32<>+0(SB), Y8
 	XORQ         DX, DX
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
 
 outer:
 	MOVQ DX, BX
@@ -166,7 +164,6 @@ tail:
 	ADDQ       BX, DX
 
 drain:
-	VMOVUPD      (SP), Y9
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y5, Y4, Y4
@@ -174,24 +171,30 @@ drain:
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X10
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VMOVUPD      Y9, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+8(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+8(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -217,10 +220,6 @@ TEXT ·absDiffWSumAVX2F32(SB), NOSPLIT, $64-104
 	XORQ         BX, BX
 	VBROADCASTSS consts32<>+0(SB), Y8
 	XORQ         SI, SI
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, 32(SP)
 
 outer:
 	MOVQ SI, DI
@@ -346,43 +345,46 @@ tail:
 	ADDQ       DI, SI
 
 drain:
-	VMOVUPD      (SP), Y9
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X10
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VMOVUPD      Y9, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y9
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X10
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y1, Y1
-	VADDPD       Y1, Y9, Y9
-	VMOVUPD      Y9, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -409,8 +411,6 @@ TEXT ·absDiffUnredAVX2F32(SB), NOSPLIT, $32-88
 	VXORPS       Y7, Y7, Y7
 	VBROADCASTSS consts32<>+0(SB), Y8
 	XORQ         BX, BX
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -543,7 +543,6 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y9
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y5, Y4, Y4
@@ -551,24 +550,30 @@ drain:
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X10
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VMOVUPD      Y9, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -590,8 +595,6 @@ TEXT ·absDiffWUnredAVX2F32(SB), NOSPLIT, $32-112
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         SI, SI
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -696,24 +699,29 @@ tail:
 	ADDQ       DI, SI
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -738,8 +746,6 @@ TEXT ·absDiffGradAVX2F32(SB), NOSPLIT, $32-88
 	VXORPS       Y7, Y7, Y7
 	VBROADCASTSS consts32<>+0(SB), Y8
 	XORQ         BX, BX
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -962,7 +968,6 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y9
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y5, Y4, Y4
@@ -970,24 +975,30 @@ drain:
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X10
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VMOVUPD      Y9, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -1009,8 +1020,6 @@ TEXT ·absDiffWGradAVX2F32(SB), NOSPLIT, $32-112
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         SI, SI
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -1182,24 +1191,29 @@ tail:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -1230,10 +1244,6 @@ TEXT ·absDiffRowSumAVX2F32(SB), NOSPLIT, $64-160
 	XORQ         R10, R10
 	VBROADCASTSS consts32<>+0(SB), Y8
 	XORQ         R11, R11
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, 32(SP)
 
 outer:
 	MOVQ R11, R12
@@ -1486,43 +1496,46 @@ rowperm6:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD      (SP), Y9
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X10
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VMOVUPD      Y9, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y9
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X10
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y1, Y1
-	VADDPD       Y1, Y9, Y9
-	VMOVUPD      Y9, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -1551,8 +1564,6 @@ TEXT ·absDiffRowUnredAVX2F32(SB), NOSPLIT, $32-168
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         R11, R11
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -1784,24 +1795,29 @@ rowperm12:
 	ADDQ       R12, R11
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -1828,8 +1844,6 @@ TEXT ·absDiffRowGradAVX2F32(SB), NOSPLIT, $32-168
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         R11, R11
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -2128,24 +2142,29 @@ rowperm18:
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -2157,19 +2176,17 @@ drain:
 // func sqDiffSumAVX2F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffSumAVX2F32(SB), NOSPLIT, $32-64
-	MOVQ    p_base+0(FP), AX
-	MOVQ    y_base+24(FP), CX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	XORQ    DX, DX
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   DX, DX
 
 outer:
 	MOVQ DX, BX
@@ -2250,7 +2267,6 @@ tail:
 	ADDQ       BX, DX
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y5, Y4, Y4
@@ -2258,24 +2274,30 @@ drain:
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+8(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+8(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -2287,23 +2309,19 @@ drain:
 // func sqDiffWSumAVX2F32(p []float32, y []float32, w []float32, a float32) (float64, int, float64)
 // Requires: AVX, FMA3, POPCNT, SSE2
 TEXT ·sqDiffWSumAVX2F32(SB), NOSPLIT, $64-104
-	MOVQ    p_base+0(FP), AX
-	MOVQ    y_base+24(FP), CX
-	MOVQ    w_base+48(FP), DX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	XORQ    BX, BX
-	XORQ    SI, SI
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, 32(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	MOVQ   w_base+48(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   BX, BX
+	XORQ   SI, SI
 
 outer:
 	MOVQ SI, DI
@@ -2429,43 +2447,46 @@ tail:
 	ADDQ       DI, SI
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y8
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X9
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y1, Y1
-	VADDPD       Y1, Y8, Y8
-	VMOVUPD      Y8, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -2479,20 +2500,18 @@ drain:
 // func sqDiffUnredAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffUnredAVX2F32(SB), NOSPLIT, $32-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	XORQ    BX, BX
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -2634,7 +2653,6 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y5, Y4, Y4
@@ -2642,24 +2660,30 @@ drain:
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -2671,17 +2695,15 @@ drain:
 // func sqDiffWUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffWUnredAVX2F32(SB), NOSPLIT, $32-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    w_base+72(FP), DX
-	MOVQ    dst_base+0(FP), BX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    SI, SI
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   dst_base+0(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   SI, SI
 
 outer:
 	MOVQ SI, DI
@@ -2786,24 +2808,29 @@ tail:
 	ADDQ       DI, SI
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -2815,20 +2842,18 @@ drain:
 // func sqDiffGradAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffGradAVX2F32(SB), NOSPLIT, $32-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	XORQ    BX, BX
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -2980,7 +3005,6 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y5, Y4, Y4
@@ -2988,24 +3012,30 @@ drain:
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -3017,17 +3047,15 @@ drain:
 // func sqDiffWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·sqDiffWGradAVX2F32(SB), NOSPLIT, $32-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    w_base+72(FP), DX
-	MOVQ    dst_base+0(FP), BX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    SI, SI
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   dst_base+0(FP), BX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   SI, SI
 
 outer:
 	MOVQ SI, DI
@@ -3151,24 +3179,29 @@ tail:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -3180,28 +3213,24 @@ drain:
 // func sqDiffRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
 // Requires: AVX, AVX2, FMA3, POPCNT, SSE2
 TEXT ·sqDiffRowSumAVX2F32(SB), NOSPLIT, $64-160
-	MOVQ    p_base+0(FP), AX
-	MOVQ    y_base+24(FP), CX
-	MOVQ    w_base+48(FP), DX
-	MOVQ    w_len+56(FP), R9
-	MOVQ    idx_base+72(FP), BX
-	MOVQ    step_base+96(FP), SI
-	XORQ    DI, DI
-	XORQ    R8, R8
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	XORQ    R10, R10
-	XORQ    R11, R11
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, 32(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   w_len+56(FP), R9
+	MOVQ   idx_base+72(FP), BX
+	MOVQ   step_base+96(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   R10, R10
+	XORQ   R11, R11
 
 outer:
 	MOVQ R11, R12
@@ -3454,43 +3483,46 @@ rowperm24:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y8
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X9
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y1, Y1
-	VADDPD       Y1, Y8, Y8
-	VMOVUPD      Y8, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -3504,22 +3536,20 @@ drain:
 // func sqDiffRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·sqDiffRowUnredAVX2F32(SB), NOSPLIT, $32-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    w_base+72(FP), DX
-	MOVQ    w_len+80(FP), R9
-	MOVQ    idx_base+96(FP), BX
-	MOVQ    step_base+120(FP), SI
-	XORQ    DI, DI
-	XORQ    R8, R8
-	MOVQ    dst_base+0(FP), R10
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    R11, R11
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R11, R11
 
 outer:
 	MOVQ R11, R12
@@ -3751,24 +3781,29 @@ rowperm30:
 	ADDQ       R12, R11
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -3780,22 +3815,20 @@ drain:
 // func sqDiffRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·sqDiffRowGradAVX2F32(SB), NOSPLIT, $32-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    w_base+72(FP), DX
-	MOVQ    w_len+80(FP), R9
-	MOVQ    idx_base+96(FP), BX
-	MOVQ    step_base+120(FP), SI
-	XORQ    DI, DI
-	XORQ    R8, R8
-	MOVQ    dst_base+0(FP), R10
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    R11, R11
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R11, R11
 
 outer:
 	MOVQ R11, R12
@@ -4046,24 +4079,29 @@ rowperm36:
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -4082,8 +4120,6 @@ TEXT ·logLossSumAVX2F32(SB), NOSPLIT, $64-64
 	VBROADCASTSS a+48(FP), Y2
 	VMOVUPS      Y2, (SP)
 	XORQ         DX, DX
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 32(SP)
 
 outer:
 	MOVQ DX, BX
@@ -4944,20 +4980,25 @@ lldone4:
 	ADDQ    BX, DX
 
 drain:
-	VMOVUPD      32(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 32(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+8(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      32(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       32(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+8(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -4980,10 +5021,6 @@ TEXT ·logLossWSumAVX2F32(SB), NOSPLIT, $96-104
 	VBROADCASTSS a+72(FP), Y4
 	VMOVUPS      Y4, (SP)
 	XORQ         SI, SI
-	VXORPS       Y4, Y4, Y4
-	VMOVUPS      Y4, 32(SP)
-	VXORPS       Y4, Y4, Y4
-	VMOVUPS      Y4, 64(SP)
 
 outer:
 	MOVQ SI, DI
@@ -5877,35 +5914,38 @@ lldone8:
 	ADDQ       DI, SI
 
 drain:
-	VMOVUPD      32(SP), Y4
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, 32(SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      64(SP), Y4
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y1, X5
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y1, Y1
-	VADDPD       Y1, Y4, Y4
-	VMOVUPD      Y4, 64(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      32(SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      64(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       32(SP), Y0, Y0
+	VADDPD       64(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, 32(SP)
+	VMOVUPD Y1, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -5927,8 +5967,6 @@ TEXT ·logLossUnredAVX2F32(SB), NOSPLIT, $64-88
 	VBROADCASTSS a+76(FP), Y2
 	VMOVUPS      Y2, (SP)
 	XORQ         BX, BX
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 32(SP)
 
 outer:
 	MOVQ BX, SI
@@ -6805,20 +6843,25 @@ lldone12:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      32(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 32(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      32(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       32(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -6839,8 +6882,6 @@ TEXT ·logLossWUnredAVX2F32(SB), NOSPLIT, $64-112
 	VBROADCASTSS a+96(FP), Y2
 	VMOVUPS      Y2, (SP)
 	XORQ         SI, SI
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 32(SP)
 
 outer:
 	MOVQ SI, DI
@@ -7721,20 +7762,25 @@ lldone16:
 	ADDQ       DI, SI
 
 drain:
-	VMOVUPD      32(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 32(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      32(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       32(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -7754,8 +7800,6 @@ TEXT ·logLossGradAVX2F32(SB), NOSPLIT, $64-88
 	VBROADCASTSS a+76(FP), Y2
 	VMOVUPS      Y2, (SP)
 	XORQ         BX, BX
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 32(SP)
 
 outer:
 	MOVQ BX, SI
@@ -8744,20 +8788,25 @@ lldone20:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      32(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 32(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      32(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       32(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -8778,8 +8827,6 @@ TEXT ·logLossWGradAVX2F32(SB), NOSPLIT, $64-112
 	VBROADCASTSS a+100(FP), Y2
 	VMOVUPS      Y2, (SP)
 	XORQ         SI, SI
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 32(SP)
 
 outer:
 	MOVQ SI, DI
@@ -9781,20 +9828,25 @@ lldone24:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      32(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 32(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      32(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       32(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -9822,10 +9874,6 @@ TEXT ·logLossRowSumAVX2F32(SB), NOSPLIT, $96-160
 	VBROADCASTSS a+128(FP), Y4
 	VMOVUPS      Y4, (SP)
 	XORQ         R11, R11
-	VXORPS       Y4, Y4, Y4
-	VMOVUPS      Y4, 32(SP)
-	VXORPS       Y4, Y4, Y4
-	VMOVUPS      Y4, 64(SP)
 
 outer:
 	MOVQ R11, R12
@@ -10804,35 +10852,38 @@ rowperm40:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD      32(SP), Y4
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, 32(SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      64(SP), Y4
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y1, X5
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y1, Y1
-	VADDPD       Y1, Y4, Y4
-	VMOVUPD      Y4, 64(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      32(SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      64(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       32(SP), Y0, Y0
+	VADDPD       64(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, 32(SP)
+	VMOVUPD Y1, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -10860,8 +10911,6 @@ TEXT ·logLossRowUnredAVX2F32(SB), NOSPLIT, $64-168
 	VBROADCASTSS a+152(FP), Y2
 	VMOVUPS      Y2, (SP)
 	XORQ         R11, R11
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 32(SP)
 
 outer:
 	MOVQ R11, R12
@@ -11827,20 +11876,25 @@ rowperm44:
 	ADDQ       R12, R11
 
 drain:
-	VMOVUPD      32(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 32(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      32(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       32(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -11866,8 +11920,6 @@ TEXT ·logLossRowGradAVX2F32(SB), NOSPLIT, $64-168
 	VBROADCASTSS a+156(FP), Y2
 	VMOVUPS      Y2, (SP)
 	XORQ         R11, R11
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 32(SP)
 
 outer:
 	MOVQ R11, R12
@@ -12954,20 +13006,25 @@ rowperm48:
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD      32(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 32(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      32(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       32(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -12991,8 +13048,6 @@ TEXT ·hingeSumAVX2F32(SB), NOSPLIT, $32-64
 	VBROADCASTSS consts32<>+60(SB), Y7
 	VBROADCASTSS consts32<>+28(SB), Y8
 	XORQ         DX, DX
-	VXORPS       Y8, Y8, Y8
-	VMOVUPS      Y8, (SP)
 
 outer:
 	MOVQ DX, BX
@@ -13083,24 +13138,29 @@ tail:
 	ADDQ        BX, DX
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+8(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+8(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -13130,10 +13190,6 @@ TEXT ·hingeWSumAVX2F32(SB), NOSPLIT, $64-104
 	VBROADCASTSS consts32<>+60(SB), Y11
 	VBROADCASTSS consts32<>+28(SB), Y12
 	XORQ         SI, SI
-	VXORPS       Y12, Y12, Y12
-	VMOVUPS      Y12, (SP)
-	VXORPS       Y12, Y12, Y12
-	VMOVUPS      Y12, 32(SP)
 
 outer:
 	MOVQ SI, DI
@@ -13271,43 +13327,46 @@ tail:
 	ADDQ        DI, SI
 
 drain:
-	VMOVUPD      (SP), Y12
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X13
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X13, Y13
-	VADDPD       Y13, Y0, Y0
-	VADDPD       Y0, Y12, Y12
-	VMOVUPD      Y12, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y12
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X13
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X13, Y13
-	VADDPD       Y13, Y1, Y1
-	VADDPD       Y1, Y12, Y12
-	VMOVUPD      Y12, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -13334,8 +13393,6 @@ TEXT ·hingeUnredAVX2F32(SB), NOSPLIT, $32-88
 	VBROADCASTSS consts32<>+60(SB), Y7
 	VBROADCASTSS consts32<>+28(SB), Y8
 	XORQ         BX, BX
-	VXORPS       Y8, Y8, Y8
-	VMOVUPS      Y8, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -13448,24 +13505,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -13491,8 +13553,6 @@ TEXT ·hingeWUnredAVX2F32(SB), NOSPLIT, $32-112
 	VBROADCASTSS consts32<>+60(SB), Y7
 	VBROADCASTSS consts32<>+28(SB), Y8
 	XORQ         SI, SI
-	VXORPS       Y8, Y8, Y8
-	VMOVUPS      Y8, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -13609,24 +13669,29 @@ tail:
 	ADDQ        DI, SI
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -13651,8 +13716,6 @@ TEXT ·hingeGradAVX2F32(SB), NOSPLIT, $32-88
 	VBROADCASTSS consts32<>+60(SB), Y7
 	VBROADCASTSS consts32<>+28(SB), Y8
 	XORQ         BX, BX
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -13795,24 +13858,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y9
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X10
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VMOVUPD      Y9, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -13838,8 +13906,6 @@ TEXT ·hingeWGradAVX2F32(SB), NOSPLIT, $32-112
 	VBROADCASTSS consts32<>+60(SB), Y7
 	VBROADCASTSS consts32<>+28(SB), Y8
 	XORQ         SI, SI
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -13999,24 +14065,29 @@ tail:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      (SP), Y9
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X10
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VMOVUPD      Y9, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -14051,10 +14122,6 @@ TEXT ·hingeRowSumAVX2F32(SB), NOSPLIT, $64-160
 	VBROADCASTSS consts32<>+60(SB), Y11
 	VBROADCASTSS consts32<>+28(SB), Y12
 	XORQ         R11, R11
-	VXORPS       Y12, Y12, Y12
-	VMOVUPS      Y12, (SP)
-	VXORPS       Y12, Y12, Y12
-	VMOVUPS      Y12, 32(SP)
 
 outer:
 	MOVQ R11, R12
@@ -14319,43 +14386,46 @@ rowperm54:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD      (SP), Y12
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X13
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X13, Y13
-	VADDPD       Y13, Y0, Y0
-	VADDPD       Y0, Y12, Y12
-	VMOVUPD      Y12, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y12
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X13
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X13, Y13
-	VADDPD       Y13, Y1, Y1
-	VADDPD       Y1, Y12, Y12
-	VMOVUPD      Y12, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -14388,8 +14458,6 @@ TEXT ·hingeRowUnredAVX2F32(SB), NOSPLIT, $32-168
 	VBROADCASTSS consts32<>+60(SB), Y7
 	VBROADCASTSS consts32<>+28(SB), Y8
 	XORQ         R11, R11
-	VXORPS       Y8, Y8, Y8
-	VMOVUPS      Y8, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -14633,24 +14701,29 @@ rowperm60:
 	ADDQ       R12, R11
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -14681,8 +14754,6 @@ TEXT ·hingeRowGradAVX2F32(SB), NOSPLIT, $32-168
 	VBROADCASTSS consts32<>+60(SB), Y7
 	VBROADCASTSS consts32<>+28(SB), Y8
 	XORQ         R11, R11
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -14969,24 +15040,29 @@ rowperm66:
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD      (SP), Y9
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X10
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VMOVUPD      Y9, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -14998,14 +15074,12 @@ drain:
 // func identitySumAVX2F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, SSE2
 TEXT ·identitySumAVX2F32(SB), NOSPLIT, $32-64
-	MOVQ    p_base+0(FP), AX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    CX, CX
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+0(FP), AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   CX, CX
 
 outer:
 	MOVQ CX, DX
@@ -15062,24 +15136,29 @@ tail:
 	ADDQ       DX, CX
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+8(FP), DX
-	CMPQ         CX, DX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         CX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+8(FP), DX
+	CMPQ    CX, DX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -15091,22 +15170,18 @@ drain:
 // func identityWSumAVX2F32(p []float32, y []float32, w []float32, a float32) (float64, int, float64)
 // Requires: AVX, FMA3, POPCNT, SSE2
 TEXT ·identityWSumAVX2F32(SB), NOSPLIT, $64-104
-	MOVQ    p_base+0(FP), AX
-	MOVQ    w_base+48(FP), CX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	XORQ    DX, DX
-	XORQ    BX, BX
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, 32(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   w_base+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   DX, DX
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -15210,43 +15285,46 @@ tail:
 	ADDQ       SI, BX
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y8
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X9
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y1, Y1
-	VADDPD       Y1, Y8, Y8
-	VMOVUPD      Y8, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -15260,15 +15338,13 @@ drain:
 // func identityUnredAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, SSE2
 TEXT ·identityUnredAVX2F32(SB), NOSPLIT, $32-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    dst_base+0(FP), CX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    DX, DX
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   DX, DX
 
 outer:
 	MOVQ DX, BX
@@ -15347,24 +15423,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -15376,16 +15457,14 @@ drain:
 // func identityWUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·identityWUnredAVX2F32(SB), NOSPLIT, $32-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    BX, BX
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -15468,24 +15547,29 @@ tail:
 	ADDQ       SI, BX
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -15497,15 +15581,13 @@ drain:
 // func identityGradAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, SSE2
 TEXT ·identityGradAVX2F32(SB), NOSPLIT, $32-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    dst_base+0(FP), CX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    DX, DX
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   DX, DX
 
 outer:
 	MOVQ DX, BX
@@ -15590,24 +15672,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -15619,16 +15706,14 @@ drain:
 // func identityWGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·identityWGradAVX2F32(SB), NOSPLIT, $32-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    BX, BX
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -15730,24 +15815,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -15759,27 +15849,23 @@ drain:
 // func identityRowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
 // Requires: AVX, AVX2, FMA3, POPCNT, SSE2
 TEXT ·identityRowSumAVX2F32(SB), NOSPLIT, $64-160
-	MOVQ    p_base+0(FP), AX
-	MOVQ    w_base+48(FP), CX
-	MOVQ    w_len+56(FP), R8
-	MOVQ    idx_base+72(FP), DX
-	MOVQ    step_base+96(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	XORQ    R9, R9
-	XORQ    R10, R10
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, 32(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   w_base+48(FP), CX
+	MOVQ   w_len+56(FP), R8
+	MOVQ   idx_base+72(FP), DX
+	MOVQ   step_base+96(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   R9, R9
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -16010,43 +16096,46 @@ rowperm72:
 	ADDQ      R11, R10
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y8
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X9
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y1, Y1
-	VADDPD       Y1, Y8, Y8
-	VMOVUPD      Y8, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), R11
-	CMPQ         R10, R11
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         R10, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -16060,21 +16149,19 @@ drain:
 // func identityRowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·identityRowUnredAVX2F32(SB), NOSPLIT, $32-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    w_len+80(FP), R8
-	MOVQ    idx_base+96(FP), DX
-	MOVQ    step_base+120(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	MOVQ    dst_base+0(FP), R9
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    R10, R10
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   w_len+80(FP), R8
+	MOVQ   idx_base+96(FP), DX
+	MOVQ   step_base+120(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	MOVQ   dst_base+0(FP), R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -16284,24 +16371,29 @@ rowperm78:
 	ADDQ       R11, R10
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R11
-	CMPQ         R10, R11
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R10, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -16313,21 +16405,19 @@ drain:
 // func identityRowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·identityRowGradAVX2F32(SB), NOSPLIT, $32-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    w_len+80(FP), R8
-	MOVQ    idx_base+96(FP), DX
-	MOVQ    step_base+120(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	MOVQ    dst_base+0(FP), R9
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    R10, R10
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   w_len+80(FP), R8
+	MOVQ   idx_base+96(FP), DX
+	MOVQ   step_base+120(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	MOVQ   dst_base+0(FP), R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -16556,24 +16646,29 @@ rowperm84:
 	ADDQ         R11, R10
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R11
-	CMPQ         R10, R11
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R10, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -16592,8 +16687,6 @@ TEXT ·l1SumAVX2F32(SB), NOSPLIT, $32-64
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         CX, CX
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ CX, DX
@@ -16656,24 +16749,29 @@ tail:
 	ADDQ       DX, CX
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+8(FP), DX
-	CMPQ         CX, DX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         CX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+8(FP), DX
+	CMPQ    CX, DX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -16698,10 +16796,6 @@ TEXT ·l1WSumAVX2F32(SB), NOSPLIT, $64-104
 	XORQ         DX, DX
 	VBROADCASTSS consts32<>+0(SB), Y8
 	XORQ         BX, BX
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, 32(SP)
 
 outer:
 	MOVQ BX, SI
@@ -16811,43 +16905,46 @@ tail:
 	ADDQ       SI, BX
 
 drain:
-	VMOVUPD      (SP), Y9
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X10
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VMOVUPD      Y9, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y9
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X10
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y1, Y1
-	VADDPD       Y1, Y9, Y9
-	VMOVUPD      Y9, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -16869,8 +16966,6 @@ TEXT ·l1UnredAVX2F32(SB), NOSPLIT, $32-88
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         DX, DX
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ DX, BX
@@ -16955,24 +17050,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -16993,8 +17093,6 @@ TEXT ·l1WUnredAVX2F32(SB), NOSPLIT, $32-112
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         BX, BX
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -17083,24 +17181,29 @@ tail:
 	ADDQ       SI, BX
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -17120,8 +17223,6 @@ TEXT ·l1GradAVX2F32(SB), NOSPLIT, $32-88
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         DX, DX
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ DX, BX
@@ -17260,24 +17361,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -17298,8 +17404,6 @@ TEXT ·l1WGradAVX2F32(SB), NOSPLIT, $32-112
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         BX, BX
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -17455,24 +17559,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -17502,10 +17611,6 @@ TEXT ·l1RowSumAVX2F32(SB), NOSPLIT, $64-160
 	XORQ         R9, R9
 	VBROADCASTSS consts32<>+0(SB), Y8
 	XORQ         R10, R10
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, (SP)
-	VXORPS       Y9, Y9, Y9
-	VMOVUPS      Y9, 32(SP)
 
 outer:
 	MOVQ R10, R11
@@ -17742,43 +17847,46 @@ rowperm90:
 	ADDQ      R11, R10
 
 drain:
-	VMOVUPD      (SP), Y9
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X10
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y0, Y0
-	VADDPD       Y0, Y9, Y9
-	VMOVUPD      Y9, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y9
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X10
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X10, Y10
-	VADDPD       Y10, Y1, Y1
-	VADDPD       Y1, Y9, Y9
-	VMOVUPD      Y9, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), R11
-	CMPQ         R10, R11
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         R10, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -17806,8 +17914,6 @@ TEXT ·l1RowUnredAVX2F32(SB), NOSPLIT, $32-168
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         R10, R10
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ R10, R11
@@ -18023,24 +18129,29 @@ rowperm96:
 	ADDQ       R11, R10
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R11
-	CMPQ         R10, R11
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R10, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -18066,8 +18177,6 @@ TEXT ·l1RowGradAVX2F32(SB), NOSPLIT, $32-168
 	VXORPS       Y3, Y3, Y3
 	VBROADCASTSS consts32<>+0(SB), Y4
 	XORQ         R10, R10
-	VXORPS       Y5, Y5, Y5
-	VMOVUPS      Y5, (SP)
 
 outer:
 	MOVQ R10, R11
@@ -18350,24 +18459,29 @@ rowperm102:
 	ADDQ         R11, R10
 
 drain:
-	VMOVUPD      (SP), Y5
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X6
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X6, Y6
-	VADDPD       Y6, Y0, Y0
-	VADDPD       Y0, Y5, Y5
-	VMOVUPD      Y5, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R11
-	CMPQ         R10, R11
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R10, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -18379,14 +18493,12 @@ drain:
 // func l2SumAVX2F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, SSE2
 TEXT ·l2SumAVX2F32(SB), NOSPLIT, $32-64
-	MOVQ    p_base+0(FP), AX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    CX, CX
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+0(FP), AX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   CX, CX
 
 outer:
 	MOVQ CX, DX
@@ -18461,24 +18573,29 @@ tail:
 	ADDQ         DX, CX
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+8(FP), DX
-	CMPQ         CX, DX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         CX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+8(FP), DX
+	CMPQ    CX, DX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -18490,22 +18607,18 @@ drain:
 // func l2WSumAVX2F32(p []float32, y []float32, w []float32, a float32) (float64, int, float64)
 // Requires: AVX, FMA3, POPCNT, SSE2
 TEXT ·l2WSumAVX2F32(SB), NOSPLIT, $64-104
-	MOVQ    p_base+0(FP), AX
-	MOVQ    w_base+48(FP), CX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	XORQ    DX, DX
-	XORQ    BX, BX
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, 32(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   w_base+48(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   DX, DX
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -18627,43 +18740,46 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y8
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X9
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y1, Y1
-	VADDPD       Y1, Y8, Y8
-	VMOVUPD      Y8, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -18677,15 +18793,13 @@ drain:
 // func l2UnredAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, SSE2
 TEXT ·l2UnredAVX2F32(SB), NOSPLIT, $32-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    dst_base+0(FP), CX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    DX, DX
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   DX, DX
 
 outer:
 	MOVQ DX, BX
@@ -18782,24 +18896,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -18811,16 +18930,14 @@ drain:
 // func l2WUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·l2WUnredAVX2F32(SB), NOSPLIT, $32-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    BX, BX
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -18921,24 +19038,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -18950,15 +19072,13 @@ drain:
 // func l2GradAVX2F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, SSE2
 TEXT ·l2GradAVX2F32(SB), NOSPLIT, $32-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    dst_base+0(FP), CX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    DX, DX
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   DX, DX
 
 outer:
 	MOVQ DX, BX
@@ -19055,24 +19175,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -19084,16 +19209,14 @@ drain:
 // func l2WGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 // Requires: AVX, FMA3, SSE2
 TEXT ·l2WGradAVX2F32(SB), NOSPLIT, $32-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    BX, BX
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -19207,24 +19330,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -19236,27 +19364,23 @@ drain:
 // func l2RowSumAVX2F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
 // Requires: AVX, AVX2, FMA3, POPCNT, SSE2
 TEXT ·l2RowSumAVX2F32(SB), NOSPLIT, $64-160
-	MOVQ    p_base+0(FP), AX
-	MOVQ    w_base+48(FP), CX
-	MOVQ    w_len+56(FP), R8
-	MOVQ    idx_base+72(FP), DX
-	MOVQ    step_base+96(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	VXORPS  Y4, Y4, Y4
-	VXORPS  Y5, Y5, Y5
-	VXORPS  Y6, Y6, Y6
-	VXORPS  Y7, Y7, Y7
-	XORQ    R9, R9
-	XORQ    R10, R10
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, (SP)
-	VXORPS  Y8, Y8, Y8
-	VMOVUPS Y8, 32(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   w_base+48(FP), CX
+	MOVQ   w_len+56(FP), R8
+	MOVQ   idx_base+72(FP), DX
+	MOVQ   step_base+96(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   R9, R9
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -19505,43 +19629,46 @@ rowperm108:
 	ADDQ      R11, R10
 
 drain:
-	VMOVUPD      (SP), Y8
 	VADDPS       Y2, Y0, Y0
 	VADDPS       Y6, Y4, Y4
 	VADDPS       Y4, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y4, Y4, Y4
-	VXORPS       Y6, Y6, Y6
-	VEXTRACTF128 $0x01, Y0, X9
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y0, Y0
-	VADDPD       Y0, Y8, Y8
-	VMOVUPD      Y8, (SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      32(SP), Y8
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y7, Y5, Y5
 	VADDPS       Y5, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y7, Y7, Y7
-	VEXTRACTF128 $0x01, Y1, X9
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y1, Y1
-	VADDPD       Y1, Y8, Y8
-	VMOVUPD      Y8, 32(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), R11
-	CMPQ         R10, R11
-	JL           outer
-	VMOVUPS      (SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      32(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         R10, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+	VADDPD       32(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VMOVUPD Y1, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -19555,21 +19682,19 @@ drain:
 // func l2RowUnredAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·l2RowUnredAVX2F32(SB), NOSPLIT, $32-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    w_len+80(FP), R8
-	MOVQ    idx_base+96(FP), DX
-	MOVQ    step_base+120(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	MOVQ    dst_base+0(FP), R9
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    R10, R10
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   w_len+80(FP), R8
+	MOVQ   idx_base+96(FP), DX
+	MOVQ   step_base+120(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	MOVQ   dst_base+0(FP), R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -19797,24 +19922,29 @@ rowperm114:
 	ADDQ       R11, R10
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R11
-	CMPQ         R10, R11
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R10, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -19826,21 +19956,19 @@ drain:
 // func l2RowGradAVX2F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·l2RowGradAVX2F32(SB), NOSPLIT, $32-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    w_len+80(FP), R8
-	MOVQ    idx_base+96(FP), DX
-	MOVQ    step_base+120(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	MOVQ    dst_base+0(FP), R9
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
-	VXORPS  Y3, Y3, Y3
-	XORQ    R10, R10
-	VXORPS  Y4, Y4, Y4
-	VMOVUPS Y4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   w_len+80(FP), R8
+	MOVQ   idx_base+96(FP), DX
+	MOVQ   step_base+120(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	MOVQ   dst_base+0(FP), R9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -20081,24 +20209,29 @@ rowperm120:
 	ADDQ         R11, R10
 
 drain:
-	VMOVUPD      (SP), Y4
 	VADDPS       Y1, Y0, Y0
 	VADDPS       Y3, Y2, Y2
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, (SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R11
-	CMPQ         R10, R11
-	JL           outer
-	VMOVUPS      (SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R10, $0x00001000
+	JLE          first
+	VADDPD       (SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Y0, (SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -20122,8 +20255,6 @@ TEXT ·sigmoidCESumAVX2F32(SB), NOSPLIT, $96-64
 	VMOVUPS      Y2, (SP)
 	VMOVUPS      Y3, 32(SP)
 	XORQ         DX, DX
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 64(SP)
 
 outer:
 	MOVQ DX, BX
@@ -20344,20 +20475,25 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD      64(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 64(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+8(FP), BX
-	CMPQ         DX, BX
-	JL           outer
-	VMOVUPS      64(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         DX, $0x00001000
+	JLE          first
+	VADDPD       64(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+8(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -20385,10 +20521,6 @@ TEXT ·sigmoidCEWSumAVX2F32(SB), NOSPLIT, $128-104
 	VMOVUPS      Y4, (SP)
 	VMOVUPS      Y5, 32(SP)
 	XORQ         SI, SI
-	VXORPS       Y4, Y4, Y4
-	VMOVUPS      Y4, 64(SP)
-	VXORPS       Y4, Y4, Y4
-	VMOVUPS      Y4, 96(SP)
 
 outer:
 	MOVQ SI, DI
@@ -20642,35 +20774,38 @@ tail:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      64(SP), Y4
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, 64(SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      96(SP), Y4
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y1, X5
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y1, Y1
-	VADDPD       Y1, Y4, Y4
-	VMOVUPD      Y4, 96(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      64(SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      96(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       64(SP), Y0, Y0
+	VADDPD       96(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, 64(SP)
+	VMOVUPD Y1, 96(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -20697,8 +20832,6 @@ TEXT ·sigmoidCEUnredAVX2F32(SB), NOSPLIT, $96-88
 	VMOVUPS      Y2, (SP)
 	VMOVUPS      Y3, 32(SP)
 	XORQ         BX, BX
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 64(SP)
 
 outer:
 	MOVQ BX, SI
@@ -20935,20 +21068,25 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      64(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 64(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      64(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       64(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -20974,8 +21112,6 @@ TEXT ·sigmoidCEWUnredAVX2F32(SB), NOSPLIT, $96-112
 	VMOVUPS      Y2, (SP)
 	VMOVUPS      Y3, 32(SP)
 	XORQ         SI, SI
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 64(SP)
 
 outer:
 	MOVQ SI, DI
@@ -21216,20 +21352,25 @@ tail:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      64(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 64(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      64(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       64(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -21254,8 +21395,6 @@ TEXT ·sigmoidCEGradAVX2F32(SB), NOSPLIT, $96-88
 	VMOVUPS      Y2, (SP)
 	VMOVUPS      Y3, 32(SP)
 	XORQ         BX, BX
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 64(SP)
 
 outer:
 	MOVQ BX, SI
@@ -21520,20 +21659,25 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD      64(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 64(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), SI
-	CMPQ         BX, SI
-	JL           outer
-	VMOVUPS      64(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         BX, $0x00001000
+	JLE          first
+	VADDPD       64(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -21559,8 +21703,6 @@ TEXT ·sigmoidCEWGradAVX2F32(SB), NOSPLIT, $96-112
 	VMOVUPS      Y2, (SP)
 	VMOVUPS      Y3, 32(SP)
 	XORQ         SI, SI
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 64(SP)
 
 outer:
 	MOVQ SI, DI
@@ -21838,20 +21980,25 @@ tail:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD      64(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 64(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), DI
-	CMPQ         SI, DI
-	JL           outer
-	VMOVUPS      64(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         SI, $0x00001000
+	JLE          first
+	VADDPD       64(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -21884,10 +22031,6 @@ TEXT ·sigmoidCERowSumAVX2F32(SB), NOSPLIT, $128-160
 	VMOVUPS      Y4, (SP)
 	VMOVUPS      Y5, 32(SP)
 	XORQ         R11, R11
-	VXORPS       Y4, Y4, Y4
-	VMOVUPS      Y4, 64(SP)
-	VXORPS       Y4, Y4, Y4
-	VMOVUPS      Y4, 96(SP)
 
 outer:
 	MOVQ R11, R12
@@ -22226,35 +22369,38 @@ rowperm124:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD      64(SP), Y4
 	VADDPS       Y2, Y0, Y0
-	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y0, X5
+	VEXTRACTF128 $0x01, Y0, X2
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y0, Y0
-	VADDPD       Y0, Y4, Y4
-	VMOVUPD      Y4, 64(SP)
-	VXORPS       Y0, Y0, Y0
-	VMOVUPD      96(SP), Y4
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y0, Y0
 	VADDPS       Y3, Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VEXTRACTF128 $0x01, Y1, X5
+	VEXTRACTF128 $0x01, Y1, X2
 	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X5, Y5
-	VADDPD       Y5, Y1, Y1
-	VADDPD       Y1, Y4, Y4
-	VMOVUPD      Y4, 96(SP)
-	VXORPS       Y1, Y1, Y1
-	MOVQ         p_len+8(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      64(SP), Y0
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPD       X1, X0, X0
-	VPERMILPD    $0x01, X0, X1
-	VADDSD       X1, X0, X0
-	VMOVUPS      96(SP), Y1
+	VCVTPS2PD    X2, Y2
+	VADDPD       Y2, Y1, Y1
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       64(SP), Y0, Y0
+	VADDPD       96(SP), Y1, Y1
+
+first:
+	MOVQ    p_len+8(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, 64(SP)
+	VMOVUPD Y1, 96(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	JMP     outer
+
+final:
+	VEXTRACTF128 $0x01, Y0, X2
+	VADDPD       X2, X0, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPD       X2, X1, X1
 	VPERMILPD    $0x01, X1, X2
@@ -22287,8 +22433,6 @@ TEXT ·sigmoidCERowUnredAVX2F32(SB), NOSPLIT, $96-168
 	VMOVUPS      Y2, (SP)
 	VMOVUPS      Y3, 32(SP)
 	XORQ         R11, R11
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 64(SP)
 
 outer:
 	MOVQ R11, R12
@@ -22614,20 +22758,25 @@ rowperm128:
 	ADDQ       R12, R11
 
 drain:
-	VMOVUPD      64(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 64(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      64(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       64(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -22658,8 +22807,6 @@ TEXT ·sigmoidCERowGradAVX2F32(SB), NOSPLIT, $96-168
 	VMOVUPS      Y2, (SP)
 	VMOVUPS      Y3, 32(SP)
 	XORQ         R11, R11
-	VXORPS       Y2, Y2, Y2
-	VMOVUPS      Y2, 64(SP)
 
 outer:
 	MOVQ R11, R12
@@ -23022,20 +23169,25 @@ rowperm132:
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD      64(SP), Y2
 	VADDPS       Y1, Y0, Y0
-	VXORPS       Y1, Y1, Y1
-	VEXTRACTF128 $0x01, Y0, X3
+	VEXTRACTF128 $0x01, Y0, X1
 	VCVTPS2PD    X0, Y0
-	VCVTPS2PD    X3, Y3
-	VADDPD       Y3, Y0, Y0
-	VADDPD       Y0, Y2, Y2
-	VMOVUPD      Y2, 64(SP)
-	VXORPS       Y0, Y0, Y0
-	MOVQ         p_len+32(FP), R12
-	CMPQ         R11, R12
-	JL           outer
-	VMOVUPS      64(SP), Y0
+	VCVTPS2PD    X1, Y1
+	VADDPD       Y1, Y0, Y0
+	CMPQ         R11, $0x00001000
+	JLE          first
+	VADDPD       64(SP), Y0, Y0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	JMP     outer
+
+final:
 	VEXTRACTF128 $0x01, Y0, X1
 	VADDPD       X1, X0, X0
 	VPERMILPD    $0x01, X0, X1
@@ -23754,14 +23906,14 @@ estail:
 esdone:
 	VMOVUPD      (SP), Y11
 	VADDPS       Y2, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y1, X12
-	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X12, Y12
-	VADDPD       Y12, Y1, Y1
-	VADDPD       Y1, Y11, Y11
-	VMOVUPD      Y11, (SP)
+	VEXTRACTF128 $0x01, Y1, X2
+	VCVTPS2PD    X1, Y12
+	VCVTPS2PD    X2, Y1
+	VADDPD       Y1, Y12, Y12
 	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VADDPD       Y12, Y11, Y11
+	VMOVUPD      Y11, (SP)
 	MOVQ         x_len+8(FP), DX
 	CMPQ         CX, DX
 	JL           esouter
@@ -23941,14 +24093,14 @@ estail:
 esdone:
 	VMOVUPD      (SP), Y11
 	VADDPS       Y2, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y1, X12
-	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X12, Y12
-	VADDPD       Y12, Y1, Y1
-	VADDPD       Y1, Y11, Y11
-	VMOVUPD      Y11, (SP)
+	VEXTRACTF128 $0x01, Y1, X2
+	VCVTPS2PD    X1, Y12
+	VCVTPS2PD    X2, Y1
+	VADDPD       Y1, Y12, Y12
 	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VADDPD       Y12, Y11, Y11
+	VMOVUPD      Y11, (SP)
 	MOVQ         x_len+32(FP), BX
 	CMPQ         DX, BX
 	JL           esouter
@@ -24131,24 +24283,24 @@ estail:
 esdone:
 	VMOVUPD      (SP), Y12
 	VADDPS       Y2, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y1, X13
-	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X13, Y13
-	VADDPD       Y13, Y1, Y1
-	VADDPD       Y1, Y12, Y12
-	VMOVUPD      Y12, (SP)
+	VEXTRACTF128 $0x01, Y1, X2
+	VCVTPS2PD    X1, Y13
+	VCVTPS2PD    X2, Y1
+	VADDPD       Y1, Y13, Y13
 	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VADDPD       Y13, Y12, Y12
+	VMOVUPD      Y12, (SP)
 	VMOVUPD      32(SP), Y12
 	VADDPS       Y4, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VEXTRACTF128 $0x01, Y3, X13
-	VCVTPS2PD    X3, Y3
-	VCVTPS2PD    X13, Y13
-	VADDPD       Y13, Y3, Y3
-	VADDPD       Y3, Y12, Y12
-	VMOVUPD      Y12, 32(SP)
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y13
+	VCVTPS2PD    X4, Y3
+	VADDPD       Y3, Y13, Y13
 	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VADDPD       Y13, Y12, Y12
+	VMOVUPD      Y12, 32(SP)
 	MOVQ         x_len+8(FP), DX
 	CMPQ         CX, DX
 	JL           esouter
@@ -24346,24 +24498,24 @@ estail:
 esdone:
 	VMOVUPD      (SP), Y12
 	VADDPS       Y2, Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VEXTRACTF128 $0x01, Y1, X13
-	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X13, Y13
-	VADDPD       Y13, Y1, Y1
-	VADDPD       Y1, Y12, Y12
-	VMOVUPD      Y12, (SP)
+	VEXTRACTF128 $0x01, Y1, X2
+	VCVTPS2PD    X1, Y13
+	VCVTPS2PD    X2, Y1
+	VADDPD       Y1, Y13, Y13
 	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VADDPD       Y13, Y12, Y12
+	VMOVUPD      Y12, (SP)
 	VMOVUPD      32(SP), Y12
 	VADDPS       Y4, Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VEXTRACTF128 $0x01, Y3, X13
-	VCVTPS2PD    X3, Y3
-	VCVTPS2PD    X13, Y13
-	VADDPD       Y13, Y3, Y3
-	VADDPD       Y3, Y12, Y12
-	VMOVUPD      Y12, 32(SP)
+	VEXTRACTF128 $0x01, Y3, X4
+	VCVTPS2PD    X3, Y13
+	VCVTPS2PD    X4, Y3
+	VADDPD       Y3, Y13, Y13
 	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VADDPD       Y13, Y12, Y12
+	VMOVUPD      Y12, 32(SP)
 	MOVQ         x_len+32(FP), BX
 	CMPQ         DX, BX
 	JL           esouter
@@ -24549,28 +24701,28 @@ estail:
 esdone:
 	VMOVUPD      (SP), Y8
 	VEXTRACTF128 $0x01, Y1, X9
-	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y1, Y1
-	VADDPD       Y1, Y8, Y8
-	VMOVUPD      Y8, (SP)
+	VCVTPS2PD    X1, Y10
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y10, Y10
 	VXORPS       Y1, Y1, Y1
+	VADDPD       Y10, Y8, Y8
+	VMOVUPD      Y8, (SP)
 	VMOVUPD      32(SP), Y8
 	VEXTRACTF128 $0x01, Y2, X9
-	VCVTPS2PD    X2, Y2
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y2, Y2
-	VADDPD       Y2, Y8, Y8
-	VMOVUPD      Y8, 32(SP)
+	VCVTPS2PD    X2, Y10
+	VCVTPS2PD    X9, Y2
+	VADDPD       Y2, Y10, Y10
 	VXORPS       Y2, Y2, Y2
+	VADDPD       Y10, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
 	VMOVUPD      64(SP), Y8
 	VEXTRACTF128 $0x01, Y3, X9
-	VCVTPS2PD    X3, Y3
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y3, Y3
-	VADDPD       Y3, Y8, Y8
-	VMOVUPD      Y8, 64(SP)
+	VCVTPS2PD    X3, Y10
+	VCVTPS2PD    X9, Y3
+	VADDPD       Y3, Y10, Y10
 	VXORPS       Y3, Y3, Y3
+	VADDPD       Y10, Y8, Y8
+	VMOVUPD      Y8, 64(SP)
 	MOVQ         x_len+8(FP), BX
 	CMPQ         DX, BX
 	JL           esouter
@@ -24770,28 +24922,28 @@ estail:
 esdone:
 	VMOVUPD      (SP), Y8
 	VEXTRACTF128 $0x01, Y1, X9
-	VCVTPS2PD    X1, Y1
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y1, Y1
-	VADDPD       Y1, Y8, Y8
-	VMOVUPD      Y8, (SP)
+	VCVTPS2PD    X1, Y10
+	VCVTPS2PD    X9, Y1
+	VADDPD       Y1, Y10, Y10
 	VXORPS       Y1, Y1, Y1
+	VADDPD       Y10, Y8, Y8
+	VMOVUPD      Y8, (SP)
 	VMOVUPD      32(SP), Y8
 	VEXTRACTF128 $0x01, Y2, X9
-	VCVTPS2PD    X2, Y2
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y2, Y2
-	VADDPD       Y2, Y8, Y8
-	VMOVUPD      Y8, 32(SP)
+	VCVTPS2PD    X2, Y10
+	VCVTPS2PD    X9, Y2
+	VADDPD       Y2, Y10, Y10
 	VXORPS       Y2, Y2, Y2
+	VADDPD       Y10, Y8, Y8
+	VMOVUPD      Y8, 32(SP)
 	VMOVUPD      64(SP), Y8
 	VEXTRACTF128 $0x01, Y3, X9
-	VCVTPS2PD    X3, Y3
-	VCVTPS2PD    X9, Y9
-	VADDPD       Y9, Y3, Y3
-	VADDPD       Y3, Y8, Y8
-	VMOVUPD      Y8, 64(SP)
+	VCVTPS2PD    X3, Y10
+	VCVTPS2PD    X9, Y3
+	VADDPD       Y3, Y10, Y10
 	VXORPS       Y3, Y3, Y3
+	VADDPD       Y10, Y8, Y8
+	VMOVUPD      Y8, 64(SP)
 	MOVQ         x_len+32(FP), SI
 	CMPQ         BX, SI
 	JL           esouter
@@ -56614,8 +56766,6 @@ TEXT ·absDiffSumAVX512F32(SB), NOSPLIT, $64-64
 	VXORPS       Z7, Z7, Z7
 	VBROADCASTSS consts32<>+0(SB), Z8
 	XORQ         DX, DX
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
 
 outer:
 	MOVQ DX, BX
@@ -56710,7 +56860,6 @@ tail:
 	ADDQ      BX, DX
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -56718,24 +56867,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+8(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+8(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -56771,10 +56926,6 @@ TEXT ·absDiffWSumAVX512F32(SB), NOSPLIT, $128-104
 	XORQ         BX, BX
 	VBROADCASTSS consts32<>+0(SB), Z16
 	XORQ         SI, SI
-	VXORPS       Z17, Z17, Z17
-	VMOVUPS      Z17, (SP)
-	VXORPS       Z17, Z17, Z17
-	VMOVUPS      Z17, 64(SP)
 
 outer:
 	MOVQ SI, DI
@@ -56943,7 +57094,6 @@ tail:
 	ADDQ      DI, SI
 
 drain:
-	VMOVUPD       (SP), Z17
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z10, Z8, Z8
@@ -56951,21 +57101,10 @@ drain:
 	VADDPS        Z4, Z0, Z0
 	VADDPS        Z12, Z8, Z8
 	VADDPS        Z8, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z8, Z8, Z8
-	VXORPS        Z10, Z10, Z10
-	VXORPS        Z12, Z12, Z12
-	VXORPS        Z14, Z14, Z14
-	VEXTRACTF32X8 $0x01, Z0, Y18
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y18, Z18
-	VADDPD        Z18, Z0, Z0
-	VADDPD        Z0, Z17, Z17
-	VMOVUPD       Z17, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z17
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z11, Z9, Z9
@@ -56973,31 +57112,46 @@ drain:
 	VADDPS        Z5, Z1, Z1
 	VADDPS        Z13, Z9, Z9
 	VADDPS        Z9, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VXORPS        Z9, Z9, Z9
-	VXORPS        Z11, Z11, Z11
-	VXORPS        Z13, Z13, Z13
-	VXORPS        Z15, Z15, Z15
-	VEXTRACTF32X8 $0x01, Z1, Y18
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y18, Z18
-	VADDPD        Z18, Z1, Z1
-	VADDPD        Z1, Z17, Z17
-	VMOVUPD       Z17, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VXORPS  Z9, Z9, Z9
+	VXORPS  Z10, Z10, Z10
+	VXORPS  Z11, Z11, Z11
+	VXORPS  Z12, Z12, Z12
+	VXORPS  Z13, Z13, Z13
+	VXORPS  Z14, Z14, Z14
+	VXORPS  Z15, Z15, Z15
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -57026,8 +57180,6 @@ TEXT ·absDiffUnredAVX512F32(SB), NOSPLIT, $64-88
 	VXORPS       Z7, Z7, Z7
 	VBROADCASTSS consts32<>+0(SB), Z8
 	XORQ         BX, BX
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -57154,7 +57306,6 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -57162,24 +57313,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -57207,8 +57364,6 @@ TEXT ·absDiffWUnredAVX512F32(SB), NOSPLIT, $64-112
 	VXORPS       Z7, Z7, Z7
 	VBROADCASTSS consts32<>+0(SB), Z8
 	XORQ         SI, SI
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -57338,7 +57493,6 @@ tail:
 	ADDQ      DI, SI
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -57346,24 +57500,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -57390,8 +57550,6 @@ TEXT ·absDiffGradAVX512F32(SB), NOSPLIT, $64-88
 	VXORPS       Z7, Z7, Z7
 	VBROADCASTSS consts32<>+0(SB), Z8
 	XORQ         BX, BX
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -57618,7 +57776,6 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -57626,24 +57783,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -57671,8 +57834,6 @@ TEXT ·absDiffWGradAVX512F32(SB), NOSPLIT, $64-112
 	VXORPS       Z7, Z7, Z7
 	VBROADCASTSS consts32<>+0(SB), Z8
 	XORQ         SI, SI
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -57923,7 +58084,6 @@ tail:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -57931,24 +58091,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -57989,10 +58155,6 @@ TEXT ·absDiffRowSumAVX512F32(SB), NOSPLIT, $128-160
 	XORQ         R10, R10
 	VBROADCASTSS consts32<>+0(SB), Z16
 	XORQ         R11, R11
-	VXORPS       Z17, Z17, Z17
-	VMOVUPS      Z17, (SP)
-	VXORPS       Z17, Z17, Z17
-	VMOVUPS      Z17, 64(SP)
 
 outer:
 	MOVQ R11, R12
@@ -58361,7 +58523,6 @@ rowperm274:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       (SP), Z17
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z10, Z8, Z8
@@ -58369,21 +58530,10 @@ drain:
 	VADDPS        Z4, Z0, Z0
 	VADDPS        Z12, Z8, Z8
 	VADDPS        Z8, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z8, Z8, Z8
-	VXORPS        Z10, Z10, Z10
-	VXORPS        Z12, Z12, Z12
-	VXORPS        Z14, Z14, Z14
-	VEXTRACTF32X8 $0x01, Z0, Y18
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y18, Z18
-	VADDPD        Z18, Z0, Z0
-	VADDPD        Z0, Z17, Z17
-	VMOVUPD       Z17, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z17
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z11, Z9, Z9
@@ -58391,31 +58541,46 @@ drain:
 	VADDPS        Z5, Z1, Z1
 	VADDPS        Z13, Z9, Z9
 	VADDPS        Z9, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VXORPS        Z9, Z9, Z9
-	VXORPS        Z11, Z11, Z11
-	VXORPS        Z13, Z13, Z13
-	VXORPS        Z15, Z15, Z15
-	VEXTRACTF32X8 $0x01, Z1, Y18
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y18, Z18
-	VADDPD        Z18, Z1, Z1
-	VADDPD        Z1, Z17, Z17
-	VMOVUPD       Z17, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VXORPS  Z9, Z9, Z9
+	VXORPS  Z10, Z10, Z10
+	VXORPS  Z11, Z11, Z11
+	VXORPS  Z12, Z12, Z12
+	VXORPS  Z13, Z13, Z13
+	VXORPS  Z14, Z14, Z14
+	VXORPS  Z15, Z15, Z15
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -58450,8 +58615,6 @@ TEXT ·absDiffRowUnredAVX512F32(SB), NOSPLIT, $64-168
 	VXORPS       Z7, Z7, Z7
 	VBROADCASTSS consts32<>+0(SB), Z8
 	XORQ         R11, R11
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -58781,7 +58944,6 @@ rowperm284:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -58789,24 +58951,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -58839,8 +59007,6 @@ TEXT ·absDiffRowGradAVX512F32(SB), NOSPLIT, $64-168
 	VXORPS       Z7, Z7, Z7
 	VBROADCASTSS consts32<>+0(SB), Z8
 	XORQ         R11, R11
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -59291,7 +59457,6 @@ rowperm294:
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -59299,24 +59464,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -59330,19 +59501,17 @@ drain:
 // func sqDiffSumAVX512F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·sqDiffSumAVX512F32(SB), NOSPLIT, $64-64
-	MOVQ    p_base+0(FP), AX
-	MOVQ    y_base+24(FP), CX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    DX, DX
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   DX, DX
 
 outer:
 	MOVQ DX, BX
@@ -59419,7 +59588,6 @@ tail:
 	ADDQ      BX, DX
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -59427,24 +59595,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+8(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+8(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -59458,31 +59632,27 @@ drain:
 // func sqDiffWSumAVX512F32(p []float32, y []float32, w []float32, a float32) (float64, int, float64)
 // Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
 TEXT ·sqDiffWSumAVX512F32(SB), NOSPLIT, $128-104
-	MOVQ    p_base+0(FP), AX
-	MOVQ    y_base+24(FP), CX
-	MOVQ    w_base+48(FP), DX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	VXORPS  Z8, Z8, Z8
-	VXORPS  Z9, Z9, Z9
-	VXORPS  Z10, Z10, Z10
-	VXORPS  Z11, Z11, Z11
-	VXORPS  Z12, Z12, Z12
-	VXORPS  Z13, Z13, Z13
-	VXORPS  Z14, Z14, Z14
-	VXORPS  Z15, Z15, Z15
-	XORQ    BX, BX
-	XORQ    SI, SI
-	VXORPS  Z16, Z16, Z16
-	VMOVUPS Z16, (SP)
-	VXORPS  Z16, Z16, Z16
-	VMOVUPS Z16, 64(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	MOVQ   w_base+48(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	XORQ   BX, BX
+	XORQ   SI, SI
 
 outer:
 	MOVQ SI, DI
@@ -59651,7 +59821,6 @@ tail:
 	ADDQ      DI, SI
 
 drain:
-	VMOVUPD       (SP), Z16
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z10, Z8, Z8
@@ -59659,21 +59828,10 @@ drain:
 	VADDPS        Z4, Z0, Z0
 	VADDPS        Z12, Z8, Z8
 	VADDPS        Z8, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z8, Z8, Z8
-	VXORPS        Z10, Z10, Z10
-	VXORPS        Z12, Z12, Z12
-	VXORPS        Z14, Z14, Z14
-	VEXTRACTF32X8 $0x01, Z0, Y17
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y17, Z17
-	VADDPD        Z17, Z0, Z0
-	VADDPD        Z0, Z16, Z16
-	VMOVUPD       Z16, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z16
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z11, Z9, Z9
@@ -59681,31 +59839,46 @@ drain:
 	VADDPS        Z5, Z1, Z1
 	VADDPS        Z13, Z9, Z9
 	VADDPS        Z9, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VXORPS        Z9, Z9, Z9
-	VXORPS        Z11, Z11, Z11
-	VXORPS        Z13, Z13, Z13
-	VXORPS        Z15, Z15, Z15
-	VEXTRACTF32X8 $0x01, Z1, Y17
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y17, Z17
-	VADDPD        Z17, Z1, Z1
-	VADDPD        Z1, Z16, Z16
-	VMOVUPD       Z16, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VXORPS  Z9, Z9, Z9
+	VXORPS  Z10, Z10, Z10
+	VXORPS  Z11, Z11, Z11
+	VXORPS  Z12, Z12, Z12
+	VXORPS  Z13, Z13, Z13
+	VXORPS  Z14, Z14, Z14
+	VXORPS  Z15, Z15, Z15
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -59721,20 +59894,18 @@ drain:
 // func sqDiffUnredAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·sqDiffUnredAVX512F32(SB), NOSPLIT, $64-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    BX, BX
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -59870,7 +60041,6 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -59878,24 +60048,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -59909,21 +60085,19 @@ drain:
 // func sqDiffWUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·sqDiffWUnredAVX512F32(SB), NOSPLIT, $64-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    w_base+72(FP), DX
-	MOVQ    dst_base+0(FP), BX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    SI, SI
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   dst_base+0(FP), BX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   SI, SI
 
 outer:
 	MOVQ SI, DI
@@ -60053,7 +60227,6 @@ tail:
 	ADDQ      DI, SI
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -60061,24 +60234,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -60092,20 +60271,18 @@ drain:
 // func sqDiffGradAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·sqDiffGradAVX512F32(SB), NOSPLIT, $64-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    BX, BX
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -60251,7 +60428,6 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -60259,24 +60435,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -60290,21 +60472,19 @@ drain:
 // func sqDiffWGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·sqDiffWGradAVX512F32(SB), NOSPLIT, $64-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    w_base+72(FP), DX
-	MOVQ    dst_base+0(FP), BX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    SI, SI
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   dst_base+0(FP), BX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   SI, SI
 
 outer:
 	MOVQ SI, DI
@@ -60465,7 +60645,6 @@ tail:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -60473,24 +60652,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -60504,36 +60689,32 @@ drain:
 // func sqDiffRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
 // Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
 TEXT ·sqDiffRowSumAVX512F32(SB), NOSPLIT, $128-160
-	MOVQ    p_base+0(FP), AX
-	MOVQ    y_base+24(FP), CX
-	MOVQ    w_base+48(FP), DX
-	MOVQ    w_len+56(FP), R9
-	MOVQ    idx_base+72(FP), BX
-	MOVQ    step_base+96(FP), SI
-	XORQ    DI, DI
-	XORQ    R8, R8
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	VXORPS  Z8, Z8, Z8
-	VXORPS  Z9, Z9, Z9
-	VXORPS  Z10, Z10, Z10
-	VXORPS  Z11, Z11, Z11
-	VXORPS  Z12, Z12, Z12
-	VXORPS  Z13, Z13, Z13
-	VXORPS  Z14, Z14, Z14
-	VXORPS  Z15, Z15, Z15
-	XORQ    R10, R10
-	XORQ    R11, R11
-	VXORPS  Z16, Z16, Z16
-	VMOVUPS Z16, (SP)
-	VXORPS  Z16, Z16, Z16
-	VMOVUPS Z16, 64(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   y_base+24(FP), CX
+	MOVQ   w_base+48(FP), DX
+	MOVQ   w_len+56(FP), R9
+	MOVQ   idx_base+72(FP), BX
+	MOVQ   step_base+96(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+	VXORPS Z12, Z12, Z12
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	VXORPS Z15, Z15, Z15
+	XORQ   R10, R10
+	XORQ   R11, R11
 
 outer:
 	MOVQ R11, R12
@@ -60902,7 +61083,6 @@ rowperm304:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       (SP), Z16
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z10, Z8, Z8
@@ -60910,21 +61090,10 @@ drain:
 	VADDPS        Z4, Z0, Z0
 	VADDPS        Z12, Z8, Z8
 	VADDPS        Z8, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z8, Z8, Z8
-	VXORPS        Z10, Z10, Z10
-	VXORPS        Z12, Z12, Z12
-	VXORPS        Z14, Z14, Z14
-	VEXTRACTF32X8 $0x01, Z0, Y17
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y17, Z17
-	VADDPD        Z17, Z0, Z0
-	VADDPD        Z0, Z16, Z16
-	VMOVUPD       Z16, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z16
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z11, Z9, Z9
@@ -60932,31 +61101,46 @@ drain:
 	VADDPS        Z5, Z1, Z1
 	VADDPS        Z13, Z9, Z9
 	VADDPS        Z9, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VXORPS        Z9, Z9, Z9
-	VXORPS        Z11, Z11, Z11
-	VXORPS        Z13, Z13, Z13
-	VXORPS        Z15, Z15, Z15
-	VEXTRACTF32X8 $0x01, Z1, Y17
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y17, Z17
-	VADDPD        Z17, Z1, Z1
-	VADDPD        Z1, Z16, Z16
-	VMOVUPD       Z16, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	VXORPS  Z8, Z8, Z8
+	VXORPS  Z9, Z9, Z9
+	VXORPS  Z10, Z10, Z10
+	VXORPS  Z11, Z11, Z11
+	VXORPS  Z12, Z12, Z12
+	VXORPS  Z13, Z13, Z13
+	VXORPS  Z14, Z14, Z14
+	VXORPS  Z15, Z15, Z15
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -60972,26 +61156,24 @@ drain:
 // func sqDiffRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·sqDiffRowUnredAVX512F32(SB), NOSPLIT, $64-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    w_base+72(FP), DX
-	MOVQ    w_len+80(FP), R9
-	MOVQ    idx_base+96(FP), BX
-	MOVQ    step_base+120(FP), SI
-	XORQ    DI, DI
-	XORQ    R8, R8
-	MOVQ    dst_base+0(FP), R10
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    R11, R11
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   R11, R11
 
 outer:
 	MOVQ R11, R12
@@ -61321,7 +61503,6 @@ rowperm314:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -61329,24 +61510,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -61360,26 +61547,24 @@ drain:
 // func sqDiffRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·sqDiffRowGradAVX512F32(SB), NOSPLIT, $64-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    y_base+48(FP), CX
-	MOVQ    w_base+72(FP), DX
-	MOVQ    w_len+80(FP), R9
-	MOVQ    idx_base+96(FP), BX
-	MOVQ    step_base+120(FP), SI
-	XORQ    DI, DI
-	XORQ    R8, R8
-	MOVQ    dst_base+0(FP), R10
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    R11, R11
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   y_base+48(FP), CX
+	MOVQ   w_base+72(FP), DX
+	MOVQ   w_len+80(FP), R9
+	MOVQ   idx_base+96(FP), BX
+	MOVQ   step_base+120(FP), SI
+	XORQ   DI, DI
+	XORQ   R8, R8
+	MOVQ   dst_base+0(FP), R10
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   R11, R11
 
 outer:
 	MOVQ R11, R12
@@ -61740,7 +61925,6 @@ rowperm324:
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z5, Z4, Z4
@@ -61748,24 +61932,30 @@ drain:
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z6, Z6, Z6
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -61786,8 +61976,6 @@ TEXT ·logLossSumAVX512F32(SB), NOSPLIT, $72-64
 	VBROADCASTSS a+48(FP), Z2
 	VMOVSS       X2, (SP)
 	XORQ         DX, DX
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 8(SP)
 
 outer:
 	MOVQ DX, BX
@@ -62652,20 +62840,25 @@ lldone40:
 	ADDQ      BX, DX
 
 drain:
-	VMOVUPD       8(SP), Z2
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 8(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+8(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       8(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        8(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+8(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, 8(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -62690,10 +62883,6 @@ TEXT ·logLossWSumAVX512F32(SB), NOSPLIT, $136-104
 	VBROADCASTSS a+72(FP), Z4
 	VMOVSS       X4, (SP)
 	XORQ         SI, SI
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 8(SP)
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 72(SP)
 
 outer:
 	MOVQ SI, DI
@@ -63590,37 +63779,40 @@ lldone44:
 	ADDQ      DI, SI
 
 drain:
-	VMOVUPD       8(SP), Z4
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, 8(SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       72(SP), Z4
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z1, Y5
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z1, Z1
-	VADDPD        Z1, Z4, Z4
-	VMOVUPD       Z4, 72(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       8(SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       72(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        8(SP), Z0, Z0
+	VADDPD        72(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, 8(SP)
+	VMOVUPD Z1, 72(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -63644,8 +63836,6 @@ TEXT ·logLossUnredAVX512F32(SB), NOSPLIT, $72-88
 	VBROADCASTSS a+76(FP), Z2
 	VMOVSS       X2, (SP)
 	XORQ         BX, BX
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 8(SP)
 
 outer:
 	MOVQ BX, SI
@@ -64524,20 +64714,25 @@ lldone48:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       8(SP), Z2
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 8(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       8(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        8(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, 8(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -64560,8 +64755,6 @@ TEXT ·logLossWUnredAVX512F32(SB), NOSPLIT, $72-112
 	VBROADCASTSS a+96(FP), Z2
 	VMOVSS       X2, (SP)
 	XORQ         SI, SI
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 8(SP)
 
 outer:
 	MOVQ SI, DI
@@ -65443,20 +65636,25 @@ lldone52:
 	ADDQ      DI, SI
 
 drain:
-	VMOVUPD       8(SP), Z2
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 8(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       8(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        8(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, 8(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -65478,8 +65676,6 @@ TEXT ·logLossGradAVX512F32(SB), NOSPLIT, $72-88
 	VBROADCASTSS a+76(FP), Z2
 	VMOVSS       X2, (SP)
 	XORQ         BX, BX
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 8(SP)
 
 outer:
 	MOVQ BX, SI
@@ -66470,20 +66666,25 @@ lldone56:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       8(SP), Z2
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 8(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       8(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        8(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, 8(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -66506,8 +66707,6 @@ TEXT ·logLossWGradAVX512F32(SB), NOSPLIT, $72-112
 	VBROADCASTSS a+100(FP), Z2
 	VMOVSS       X2, (SP)
 	XORQ         SI, SI
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 8(SP)
 
 outer:
 	MOVQ SI, DI
@@ -67510,20 +67709,25 @@ lldone60:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD       8(SP), Z2
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 8(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       8(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        8(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, 8(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -67553,10 +67757,6 @@ TEXT ·logLossRowSumAVX512F32(SB), NOSPLIT, $136-160
 	VBROADCASTSS a+128(FP), Z4
 	VMOVSS       X4, (SP)
 	XORQ         R11, R11
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 8(SP)
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 72(SP)
 
 outer:
 	MOVQ R11, R12
@@ -68533,37 +68733,40 @@ rowperm328:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       8(SP), Z4
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, 8(SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       72(SP), Z4
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z1, Y5
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z1, Z1
-	VADDPD        Z1, Z4, Z4
-	VMOVUPD       Z4, 72(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       8(SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       72(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        8(SP), Z0, Z0
+	VADDPD        72(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, 8(SP)
+	VMOVUPD Z1, 72(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -68593,8 +68796,6 @@ TEXT ·logLossRowUnredAVX512F32(SB), NOSPLIT, $72-168
 	VBROADCASTSS a+152(FP), Z2
 	VMOVSS       X2, (SP)
 	XORQ         R11, R11
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 8(SP)
 
 outer:
 	MOVQ R11, R12
@@ -69556,20 +69757,25 @@ rowperm332:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       8(SP), Z2
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 8(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       8(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        8(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, 8(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -69597,8 +69803,6 @@ TEXT ·logLossRowGradAVX512F32(SB), NOSPLIT, $72-168
 	VBROADCASTSS a+156(FP), Z2
 	VMOVSS       X2, (SP)
 	XORQ         R11, R11
-	VXORPS       Z2, Z2, Z2
-	VMOVUPS      Z2, 8(SP)
 
 outer:
 	MOVQ R11, R12
@@ -70681,20 +70885,25 @@ rowperm336:
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD       8(SP), Z2
 	VADDPS        Z1, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VEXTRACTF32X8 $0x01, Z0, Y3
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y3, Z3
-	VADDPD        Z3, Z0, Z0
-	VADDPD        Z0, Z2, Z2
-	VMOVUPD       Z2, 8(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       8(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        8(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, 8(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -70720,8 +70929,6 @@ TEXT ·hingeSumAVX512F32(SB), NOSPLIT, $64-64
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VBROADCASTSS consts32<>+28(SB), Z8
 	XORQ         DX, DX
-	VXORPS       Z8, Z8, Z8
-	VMOVUPS      Z8, (SP)
 
 outer:
 	MOVQ DX, BX
@@ -70808,24 +71015,29 @@ tail:
 	ADDQ        BX, DX
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+8(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+8(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -70857,10 +71069,6 @@ TEXT ·hingeWSumAVX512F32(SB), NOSPLIT, $128-104
 	VBROADCASTSS consts32<>+60(SB), Z11
 	VBROADCASTSS consts32<>+28(SB), Z12
 	XORQ         SI, SI
-	VXORPS       Z12, Z12, Z12
-	VMOVUPS      Z12, (SP)
-	VXORPS       Z12, Z12, Z12
-	VMOVUPS      Z12, 64(SP)
 
 outer:
 	MOVQ SI, DI
@@ -70993,45 +71201,48 @@ tail:
 	ADDQ        DI, SI
 
 drain:
-	VMOVUPD       (SP), Z12
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VEXTRACTF32X8 $0x01, Z0, Y13
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y13, Z13
-	VADDPD        Z13, Z0, Z0
-	VADDPD        Z0, Z12, Z12
-	VMOVUPD       Z12, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z12
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z1, Y13
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y13, Z13
-	VADDPD        Z13, Z1, Z1
-	VADDPD        Z1, Z12, Z12
-	VMOVUPD       Z12, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -71060,8 +71271,6 @@ TEXT ·hingeUnredAVX512F32(SB), NOSPLIT, $64-88
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VBROADCASTSS consts32<>+28(SB), Z8
 	XORQ         BX, BX
-	VXORPS       Z8, Z8, Z8
-	VMOVUPS      Z8, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -71168,24 +71377,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71213,8 +71427,6 @@ TEXT ·hingeWUnredAVX512F32(SB), NOSPLIT, $64-112
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VBROADCASTSS consts32<>+28(SB), Z8
 	XORQ         SI, SI
-	VXORPS       Z8, Z8, Z8
-	VMOVUPS      Z8, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -71324,24 +71536,29 @@ tail:
 	ADDQ        DI, SI
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71368,8 +71585,6 @@ TEXT ·hingeGradAVX512F32(SB), NOSPLIT, $64-88
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VBROADCASTSS consts32<>+28(SB), Z8
 	XORQ         BX, BX
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -71506,24 +71721,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71551,8 +71771,6 @@ TEXT ·hingeWGradAVX512F32(SB), NOSPLIT, $64-112
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VBROADCASTSS consts32<>+28(SB), Z8
 	XORQ         SI, SI
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
 
 outer:
 	MOVQ SI, DI
@@ -71705,24 +71923,29 @@ tail:
 	ADDQ         DI, SI
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -71759,10 +71982,6 @@ TEXT ·hingeRowSumAVX512F32(SB), NOSPLIT, $128-160
 	VBROADCASTSS consts32<>+60(SB), Z11
 	VBROADCASTSS consts32<>+28(SB), Z12
 	XORQ         R11, R11
-	VXORPS       Z12, Z12, Z12
-	VMOVUPS      Z12, (SP)
-	VXORPS       Z12, Z12, Z12
-	VMOVUPS      Z12, 64(SP)
 
 outer:
 	MOVQ R11, R12
@@ -72015,45 +72234,48 @@ rowperm342:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       (SP), Z12
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VEXTRACTF32X8 $0x01, Z0, Y13
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y13, Z13
-	VADDPD        Z13, Z0, Z0
-	VADDPD        Z0, Z12, Z12
-	VMOVUPD       Z12, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z12
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z1, Y13
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y13, Z13
-	VADDPD        Z13, Z1, Z1
-	VADDPD        Z1, Z12, Z12
-	VMOVUPD       Z12, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -72088,8 +72310,6 @@ TEXT ·hingeRowUnredAVX512F32(SB), NOSPLIT, $64-168
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VBROADCASTSS consts32<>+28(SB), Z8
 	XORQ         R11, R11
-	VXORPS       Z8, Z8, Z8
-	VMOVUPS      Z8, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -72319,24 +72539,29 @@ rowperm348:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -72369,8 +72594,6 @@ TEXT ·hingeRowGradAVX512F32(SB), NOSPLIT, $64-168
 	VBROADCASTSS consts32<>+60(SB), Z7
 	VBROADCASTSS consts32<>+28(SB), Z8
 	XORQ         R11, R11
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
 
 outer:
 	MOVQ R11, R12
@@ -72643,24 +72866,29 @@ rowperm354:
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -72674,14 +72902,12 @@ drain:
 // func identitySumAVX512F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·identitySumAVX512F32(SB), NOSPLIT, $64-64
-	MOVQ    p_base+0(FP), AX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    CX, CX
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+0(FP), AX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   CX, CX
 
 outer:
 	MOVQ CX, DX
@@ -72735,24 +72961,29 @@ tail:
 	ADDQ      DX, CX
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+8(FP), DX
-	CMPQ          CX, DX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          CX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+8(FP), DX
+	CMPQ    CX, DX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -72766,22 +72997,18 @@ drain:
 // func identityWSumAVX512F32(p []float32, y []float32, w []float32, a float32) (float64, int, float64)
 // Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
 TEXT ·identityWSumAVX512F32(SB), NOSPLIT, $128-104
-	MOVQ    p_base+0(FP), AX
-	MOVQ    w_base+48(FP), CX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    DX, DX
-	XORQ    BX, BX
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, 64(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   w_base+48(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   DX, DX
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -72881,45 +73108,48 @@ tail:
 	ADDQ      SI, BX
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z8
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z1, Y9
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z1, Z1
-	VADDPD        Z1, Z8, Z8
-	VMOVUPD       Z8, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -72935,15 +73165,13 @@ drain:
 // func identityUnredAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·identityUnredAVX512F32(SB), NOSPLIT, $64-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    dst_base+0(FP), CX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    DX, DX
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   DX, DX
 
 outer:
 	MOVQ DX, BX
@@ -73017,24 +73245,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -73048,16 +73281,14 @@ drain:
 // func identityWUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·identityWUnredAVX512F32(SB), NOSPLIT, $64-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    BX, BX
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -73134,24 +73365,29 @@ tail:
 	ADDQ      SI, BX
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -73165,15 +73401,13 @@ drain:
 // func identityGradAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·identityGradAVX512F32(SB), NOSPLIT, $64-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    dst_base+0(FP), CX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    DX, DX
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   DX, DX
 
 outer:
 	MOVQ DX, BX
@@ -73253,24 +73487,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -73284,16 +73523,14 @@ drain:
 // func identityWGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·identityWGradAVX512F32(SB), NOSPLIT, $64-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    BX, BX
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -73389,24 +73626,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -73420,27 +73662,23 @@ drain:
 // func identityRowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
 // Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
 TEXT ·identityRowSumAVX512F32(SB), NOSPLIT, $128-160
-	MOVQ    p_base+0(FP), AX
-	MOVQ    w_base+48(FP), CX
-	MOVQ    w_len+56(FP), R8
-	MOVQ    idx_base+72(FP), DX
-	MOVQ    step_base+96(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    R9, R9
-	XORQ    R10, R10
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, 64(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   w_base+48(FP), CX
+	MOVQ   w_len+56(FP), R8
+	MOVQ   idx_base+72(FP), DX
+	MOVQ   step_base+96(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   R9, R9
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -73660,45 +73898,48 @@ rowperm360:
 	ADDQ      R11, R10
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z8
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z1, Y9
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z1, Z1
-	VADDPD        Z1, Z8, Z8
-	VMOVUPD       Z8, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), R11
-	CMPQ          R10, R11
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          R10, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -73714,21 +73955,19 @@ drain:
 // func identityRowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·identityRowUnredAVX512F32(SB), NOSPLIT, $64-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    w_len+80(FP), R8
-	MOVQ    idx_base+96(FP), DX
-	MOVQ    step_base+120(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	MOVQ    dst_base+0(FP), R9
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    R10, R10
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   w_len+80(FP), R8
+	MOVQ   idx_base+96(FP), DX
+	MOVQ   step_base+120(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	MOVQ   dst_base+0(FP), R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -73925,24 +74164,29 @@ rowperm366:
 	ADDQ      R11, R10
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R11
-	CMPQ          R10, R11
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R10, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -73956,21 +74200,19 @@ drain:
 // func identityRowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·identityRowGradAVX512F32(SB), NOSPLIT, $64-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    w_len+80(FP), R8
-	MOVQ    idx_base+96(FP), DX
-	MOVQ    step_base+120(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	MOVQ    dst_base+0(FP), R9
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    R10, R10
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   w_len+80(FP), R8
+	MOVQ   idx_base+96(FP), DX
+	MOVQ   step_base+120(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	MOVQ   dst_base+0(FP), R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -74186,24 +74428,29 @@ rowperm372:
 	ADDQ         R11, R10
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R11
-	CMPQ          R10, R11
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R10, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -74224,8 +74471,6 @@ TEXT ·l1SumAVX512F32(SB), NOSPLIT, $64-64
 	VXORPS       Z3, Z3, Z3
 	VBROADCASTSS consts32<>+0(SB), Z4
 	XORQ         CX, CX
-	VXORPS       Z5, Z5, Z5
-	VMOVUPS      Z5, (SP)
 
 outer:
 	MOVQ CX, DX
@@ -74285,24 +74530,29 @@ tail:
 	ADDQ      DX, CX
 
 drain:
-	VMOVUPD       (SP), Z5
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y6
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y6, Z6
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z0, Z5, Z5
-	VMOVUPD       Z5, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+8(FP), DX
-	CMPQ          CX, DX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          CX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+8(FP), DX
+	CMPQ    CX, DX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -74329,10 +74579,6 @@ TEXT ·l1WSumAVX512F32(SB), NOSPLIT, $128-104
 	XORQ         DX, DX
 	VBROADCASTSS consts32<>+0(SB), Z8
 	XORQ         BX, BX
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, 64(SP)
 
 outer:
 	MOVQ BX, SI
@@ -74438,45 +74684,48 @@ tail:
 	ADDQ      SI, BX
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z9
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z1, Y10
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z1, Z1
-	VADDPD        Z1, Z9, Z9
-	VMOVUPD       Z9, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -74500,8 +74749,6 @@ TEXT ·l1UnredAVX512F32(SB), NOSPLIT, $64-88
 	VXORPS       Z3, Z3, Z3
 	VBROADCASTSS consts32<>+0(SB), Z4
 	XORQ         DX, DX
-	VXORPS       Z5, Z5, Z5
-	VMOVUPS      Z5, (SP)
 
 outer:
 	MOVQ DX, BX
@@ -74581,24 +74828,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD       (SP), Z5
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y6
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y6, Z6
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z0, Z5, Z5
-	VMOVUPD       Z5, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -74621,8 +74873,6 @@ TEXT ·l1WUnredAVX512F32(SB), NOSPLIT, $64-112
 	VXORPS       Z3, Z3, Z3
 	VBROADCASTSS consts32<>+0(SB), Z4
 	XORQ         BX, BX
-	VXORPS       Z5, Z5, Z5
-	VMOVUPS      Z5, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -74705,24 +74955,29 @@ tail:
 	ADDQ      SI, BX
 
 drain:
-	VMOVUPD       (SP), Z5
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y6
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y6, Z6
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z0, Z5, Z5
-	VMOVUPD       Z5, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -74744,8 +74999,6 @@ TEXT ·l1GradAVX512F32(SB), NOSPLIT, $64-88
 	VXORPS       Z3, Z3, Z3
 	VBROADCASTSS consts32<>+0(SB), Z4
 	XORQ         DX, DX
-	VXORPS       Z5, Z5, Z5
-	VMOVUPS      Z5, (SP)
 
 outer:
 	MOVQ DX, BX
@@ -74885,24 +75138,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD       (SP), Z5
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y6
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y6, Z6
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z0, Z5, Z5
-	VMOVUPD       Z5, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -74925,8 +75183,6 @@ TEXT ·l1WGradAVX512F32(SB), NOSPLIT, $64-112
 	VXORPS       Z3, Z3, Z3
 	VBROADCASTSS consts32<>+0(SB), Z4
 	XORQ         BX, BX
-	VXORPS       Z5, Z5, Z5
-	VMOVUPS      Z5, (SP)
 
 outer:
 	MOVQ BX, SI
@@ -75082,24 +75338,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z5
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y6
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y6, Z6
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z0, Z5, Z5
-	VMOVUPD       Z5, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -75131,10 +75392,6 @@ TEXT ·l1RowSumAVX512F32(SB), NOSPLIT, $128-160
 	XORQ         R9, R9
 	VBROADCASTSS consts32<>+0(SB), Z8
 	XORQ         R10, R10
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, (SP)
-	VXORPS       Z9, Z9, Z9
-	VMOVUPS      Z9, 64(SP)
 
 outer:
 	MOVQ R10, R11
@@ -75360,45 +75617,48 @@ rowperm378:
 	ADDQ      R11, R10
 
 drain:
-	VMOVUPD       (SP), Z9
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VEXTRACTF32X8 $0x01, Z0, Y10
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z0, Z0
-	VADDPD        Z0, Z9, Z9
-	VMOVUPD       Z9, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z9
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z1, Y10
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y10, Z10
-	VADDPD        Z10, Z1, Z1
-	VADDPD        Z1, Z9, Z9
-	VMOVUPD       Z9, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), R11
-	CMPQ          R10, R11
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          R10, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -75428,8 +75688,6 @@ TEXT ·l1RowUnredAVX512F32(SB), NOSPLIT, $64-168
 	VXORPS       Z3, Z3, Z3
 	VBROADCASTSS consts32<>+0(SB), Z4
 	XORQ         R10, R10
-	VXORPS       Z5, Z5, Z5
-	VMOVUPS      Z5, (SP)
 
 outer:
 	MOVQ R10, R11
@@ -75632,24 +75890,29 @@ rowperm384:
 	ADDQ      R11, R10
 
 drain:
-	VMOVUPD       (SP), Z5
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y6
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y6, Z6
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z0, Z5, Z5
-	VMOVUPD       Z5, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R11
-	CMPQ          R10, R11
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R10, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -75677,8 +75940,6 @@ TEXT ·l1RowGradAVX512F32(SB), NOSPLIT, $64-168
 	VXORPS       Z3, Z3, Z3
 	VBROADCASTSS consts32<>+0(SB), Z4
 	XORQ         R10, R10
-	VXORPS       Z5, Z5, Z5
-	VMOVUPS      Z5, (SP)
 
 outer:
 	MOVQ R10, R11
@@ -75954,24 +76215,29 @@ rowperm390:
 	ADDQ         R11, R10
 
 drain:
-	VMOVUPD       (SP), Z5
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y6
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y6, Z6
-	VADDPD        Z6, Z0, Z0
-	VADDPD        Z0, Z5, Z5
-	VMOVUPD       Z5, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R11
-	CMPQ          R10, R11
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R10, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -75985,14 +76251,12 @@ drain:
 // func l2SumAVX512F32(p []float32, y []float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·l2SumAVX512F32(SB), NOSPLIT, $64-64
-	MOVQ    p_base+0(FP), AX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    CX, CX
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+0(FP), AX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   CX, CX
 
 outer:
 	MOVQ CX, DX
@@ -76064,24 +76328,29 @@ tail:
 	ADDQ         DX, CX
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+8(FP), DX
-	CMPQ          CX, DX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          CX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+8(FP), DX
+	CMPQ    CX, DX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -76095,22 +76364,18 @@ drain:
 // func l2WSumAVX512F32(p []float32, y []float32, w []float32, a float32) (float64, int, float64)
 // Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
 TEXT ·l2WSumAVX512F32(SB), NOSPLIT, $128-104
-	MOVQ    p_base+0(FP), AX
-	MOVQ    w_base+48(FP), CX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    DX, DX
-	XORQ    BX, BX
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, 64(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   w_base+48(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   DX, DX
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -76228,45 +76493,48 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z8
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z1, Y9
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z1, Z1
-	VADDPD        Z1, Z8, Z8
-	VMOVUPD       Z8, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -76282,15 +76550,13 @@ drain:
 // func l2UnredAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·l2UnredAVX512F32(SB), NOSPLIT, $64-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    dst_base+0(FP), CX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    DX, DX
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   DX, DX
 
 outer:
 	MOVQ DX, BX
@@ -76382,24 +76648,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -76413,16 +76684,14 @@ drain:
 // func l2WUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·l2WUnredAVX512F32(SB), NOSPLIT, $64-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    BX, BX
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -76517,24 +76786,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -76548,15 +76822,13 @@ drain:
 // func l2GradAVX512F32(dst []float32, p []float32, y []float32, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·l2GradAVX512F32(SB), NOSPLIT, $64-88
-	MOVQ    p_base+24(FP), AX
-	MOVQ    dst_base+0(FP), CX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    DX, DX
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   dst_base+0(FP), CX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   DX, DX
 
 outer:
 	MOVQ DX, BX
@@ -76648,24 +76920,29 @@ tail:
 	ADDQ         BX, DX
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -76679,16 +76956,14 @@ drain:
 // func l2WGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·l2WGradAVX512F32(SB), NOSPLIT, $64-112
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    dst_base+0(FP), DX
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    BX, BX
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   dst_base+0(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   BX, BX
 
 outer:
 	MOVQ BX, SI
@@ -76796,24 +77071,29 @@ tail:
 	ADDQ         SI, BX
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -76827,27 +77107,23 @@ drain:
 // func l2RowSumAVX512F32(p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) (float64, int, float64)
 // Requires: AVX, AVX512DQ, AVX512F, POPCNT, SSE2
 TEXT ·l2RowSumAVX512F32(SB), NOSPLIT, $128-160
-	MOVQ    p_base+0(FP), AX
-	MOVQ    w_base+48(FP), CX
-	MOVQ    w_len+56(FP), R8
-	MOVQ    idx_base+72(FP), DX
-	MOVQ    step_base+96(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	VXORPS  Z4, Z4, Z4
-	VXORPS  Z5, Z5, Z5
-	VXORPS  Z6, Z6, Z6
-	VXORPS  Z7, Z7, Z7
-	XORQ    R9, R9
-	XORQ    R10, R10
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, (SP)
-	VXORPS  Z8, Z8, Z8
-	VMOVUPS Z8, 64(SP)
+	MOVQ   p_base+0(FP), AX
+	MOVQ   w_base+48(FP), CX
+	MOVQ   w_len+56(FP), R8
+	MOVQ   idx_base+72(FP), DX
+	MOVQ   step_base+96(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	XORQ   R9, R9
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -77085,45 +77361,48 @@ rowperm396:
 	ADDQ      R11, R10
 
 drain:
-	VMOVUPD       (SP), Z8
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, (SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       64(SP), Z8
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z1, Y9
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z1, Z1
-	VADDPD        Z1, Z8, Z8
-	VMOVUPD       Z8, 64(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), R11
-	CMPQ          R10, R11
-	JL            outer
-	VMOVUPS       (SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       64(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          R10, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+	VADDPD        64(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VMOVUPD Z1, 64(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -77139,21 +77418,19 @@ drain:
 // func l2RowUnredAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·l2RowUnredAVX512F32(SB), NOSPLIT, $64-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    w_len+80(FP), R8
-	MOVQ    idx_base+96(FP), DX
-	MOVQ    step_base+120(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	MOVQ    dst_base+0(FP), R9
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    R10, R10
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   w_len+80(FP), R8
+	MOVQ   idx_base+96(FP), DX
+	MOVQ   step_base+120(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	MOVQ   dst_base+0(FP), R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -77368,24 +77645,29 @@ rowperm402:
 	ADDQ      R11, R10
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R11
-	CMPQ          R10, R11
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R10, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -77399,21 +77681,19 @@ drain:
 // func l2RowGradAVX512F32(dst []float32, p []float32, y []float32, w []float32, idx []int32, step []int32, inner int, s float32, a float32) float64
 // Requires: AVX, AVX512DQ, AVX512F, SSE2
 TEXT ·l2RowGradAVX512F32(SB), NOSPLIT, $64-168
-	MOVQ    p_base+24(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    w_len+80(FP), R8
-	MOVQ    idx_base+96(FP), DX
-	MOVQ    step_base+120(FP), BX
-	XORQ    SI, SI
-	XORQ    DI, DI
-	MOVQ    dst_base+0(FP), R9
-	VXORPS  Z0, Z0, Z0
-	VXORPS  Z1, Z1, Z1
-	VXORPS  Z2, Z2, Z2
-	VXORPS  Z3, Z3, Z3
-	XORQ    R10, R10
-	VXORPS  Z4, Z4, Z4
-	VMOVUPS Z4, (SP)
+	MOVQ   p_base+24(FP), AX
+	MOVQ   w_base+72(FP), CX
+	MOVQ   w_len+80(FP), R8
+	MOVQ   idx_base+96(FP), DX
+	MOVQ   step_base+120(FP), BX
+	XORQ   SI, SI
+	XORQ   DI, DI
+	MOVQ   dst_base+0(FP), R9
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	XORQ   R10, R10
 
 outer:
 	MOVQ R10, R11
@@ -77641,24 +77921,29 @@ rowperm408:
 	ADDQ         R11, R10
 
 drain:
-	VMOVUPD       (SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, (SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R11
-	CMPQ          R10, R11
-	JL            outer
-	VMOVUPS       (SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R10, $0x00001000
+	JLE           first
+	VADDPD        (SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R11
+	CMPQ    R10, R11
+	JGE     final
+	VMOVUPD Z0, (SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -77686,8 +77971,6 @@ TEXT ·sigmoidCESumAVX512F32(SB), NOSPLIT, $80-64
 	VMOVSS       X4, (SP)
 	VMOVSS       X5, 8(SP)
 	XORQ         DX, DX
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 16(SP)
 
 outer:
 	MOVQ DX, BX
@@ -77984,24 +78267,29 @@ tail:
 	ADDQ              BX, DX
 
 drain:
-	VMOVUPD       16(SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, 16(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+8(FP), BX
-	CMPQ          DX, BX
-	JL            outer
-	VMOVUPS       16(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          DX, $0x00001000
+	JLE           first
+	VADDPD        16(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+8(FP), BX
+	CMPQ    DX, BX
+	JGE     final
+	VMOVUPD Z0, 16(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -78035,10 +78323,6 @@ TEXT ·sigmoidCEWSumAVX512F32(SB), NOSPLIT, $144-104
 	VMOVSS       X8, (SP)
 	VMOVSS       X9, 8(SP)
 	XORQ         SI, SI
-	VXORPS       Z8, Z8, Z8
-	VMOVUPS      Z8, 16(SP)
-	VXORPS       Z8, Z8, Z8
-	VMOVUPS      Z8, 80(SP)
 
 outer:
 	MOVQ SI, DI
@@ -78381,45 +78665,48 @@ tail:
 	ADDQ              DI, SI
 
 drain:
-	VMOVUPD       16(SP), Z8
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, 16(SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       80(SP), Z8
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z1, Y9
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z1, Z1
-	VADDPD        Z1, Z8, Z8
-	VMOVUPD       Z8, 80(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       16(SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       80(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        16(SP), Z0, Z0
+	VADDPD        80(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, 16(SP)
+	VMOVUPD Z1, 80(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -78450,8 +78737,6 @@ TEXT ·sigmoidCEUnredAVX512F32(SB), NOSPLIT, $80-88
 	VMOVSS       X4, (SP)
 	VMOVSS       X5, 8(SP)
 	XORQ         BX, BX
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 16(SP)
 
 outer:
 	MOVQ BX, SI
@@ -78768,24 +79053,29 @@ tail:
 	ADDQ              SI, BX
 
 drain:
-	VMOVUPD       16(SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, 16(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       16(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        16(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, 16(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -78815,8 +79105,6 @@ TEXT ·sigmoidCEWUnredAVX512F32(SB), NOSPLIT, $80-112
 	VMOVSS       X4, (SP)
 	VMOVSS       X5, 8(SP)
 	XORQ         SI, SI
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 16(SP)
 
 outer:
 	MOVQ SI, DI
@@ -79136,24 +79424,29 @@ tail:
 	ADDQ              DI, SI
 
 drain:
-	VMOVUPD       16(SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, 16(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       16(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        16(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, 16(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -79182,8 +79475,6 @@ TEXT ·sigmoidCEGradAVX512F32(SB), NOSPLIT, $80-88
 	VMOVSS       X4, (SP)
 	VMOVSS       X5, 8(SP)
 	XORQ         BX, BX
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 16(SP)
 
 outer:
 	MOVQ BX, SI
@@ -79542,24 +79833,29 @@ tail:
 	ADDQ              SI, BX
 
 drain:
-	VMOVUPD       16(SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, 16(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), SI
-	CMPQ          BX, SI
-	JL            outer
-	VMOVUPS       16(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          BX, $0x00001000
+	JLE           first
+	VADDPD        16(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), SI
+	CMPQ    BX, SI
+	JGE     final
+	VMOVUPD Z0, 16(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -79589,8 +79885,6 @@ TEXT ·sigmoidCEWGradAVX512F32(SB), NOSPLIT, $80-112
 	VMOVSS       X4, (SP)
 	VMOVSS       X5, 8(SP)
 	XORQ         SI, SI
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 16(SP)
 
 outer:
 	MOVQ SI, DI
@@ -79965,24 +80259,29 @@ tail:
 	ADDQ              DI, SI
 
 drain:
-	VMOVUPD       16(SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, 16(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), DI
-	CMPQ          SI, DI
-	JL            outer
-	VMOVUPS       16(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          SI, $0x00001000
+	JLE           first
+	VADDPD        16(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), DI
+	CMPQ    SI, DI
+	JGE     final
+	VMOVUPD Z0, 16(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -80021,10 +80320,6 @@ TEXT ·sigmoidCERowSumAVX512F32(SB), NOSPLIT, $144-160
 	VMOVSS       X8, (SP)
 	VMOVSS       X9, 8(SP)
 	XORQ         R11, R11
-	VXORPS       Z8, Z8, Z8
-	VMOVUPS      Z8, 16(SP)
-	VXORPS       Z8, Z8, Z8
-	VMOVUPS      Z8, 80(SP)
 
 outer:
 	MOVQ R11, R12
@@ -80487,45 +80782,48 @@ rowperm414:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       16(SP), Z8
 	VADDPS        Z2, Z0, Z0
 	VADDPS        Z6, Z4, Z4
 	VADDPS        Z4, Z0, Z0
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z4, Z4, Z4
-	VXORPS        Z6, Z6, Z6
-	VEXTRACTF32X8 $0x01, Z0, Y9
+	VEXTRACTF32X8 $0x01, Z0, Y2
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z0, Z0
-	VADDPD        Z0, Z8, Z8
-	VMOVUPD       Z8, 16(SP)
-	VXORPS        Z0, Z0, Z0
-	VMOVUPD       80(SP), Z8
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z0, Z0
 	VADDPS        Z3, Z1, Z1
 	VADDPS        Z7, Z5, Z5
 	VADDPS        Z5, Z1, Z1
-	VXORPS        Z3, Z3, Z3
-	VXORPS        Z5, Z5, Z5
-	VXORPS        Z7, Z7, Z7
-	VEXTRACTF32X8 $0x01, Z1, Y9
+	VEXTRACTF32X8 $0x01, Z1, Y2
 	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y9, Z9
-	VADDPD        Z9, Z1, Z1
-	VADDPD        Z1, Z8, Z8
-	VMOVUPD       Z8, 80(SP)
-	VXORPS        Z1, Z1, Z1
-	MOVQ          p_len+8(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       16(SP), Z0
-	VEXTRACTF64X4 $0x01, Z0, Y1
-	VADDPD        Y1, Y0, Y0
-	VEXTRACTF128  $0x01, Y0, X1
-	VADDPD        X1, X0, X0
-	VPERMILPD     $0x01, X0, X1
-	VADDSD        X1, X0, X0
-	VMOVUPS       80(SP), Z1
+	VCVTPS2PD     Y2, Z2
+	VADDPD        Z2, Z1, Z1
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        16(SP), Z0, Z0
+	VADDPD        80(SP), Z1, Z1
+
+first:
+	MOVQ    p_len+8(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, 16(SP)
+	VMOVUPD Z1, 80(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	VXORPS  Z4, Z4, Z4
+	VXORPS  Z5, Z5, Z5
+	VXORPS  Z6, Z6, Z6
+	VXORPS  Z7, Z7, Z7
+	JMP     outer
+
+final:
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPD        Y2, Y0, Y0
+	VEXTRACTF128  $0x01, Y0, X2
+	VADDPD        X2, X0, X0
+	VPERMILPD     $0x01, X0, X2
+	VADDSD        X2, X0, X0
 	VEXTRACTF64X4 $0x01, Z1, Y2
 	VADDPD        Y2, Y1, Y1
 	VEXTRACTF128  $0x01, Y1, X2
@@ -80562,8 +80860,6 @@ TEXT ·sigmoidCERowUnredAVX512F32(SB), NOSPLIT, $80-168
 	VMOVSS       X4, (SP)
 	VMOVSS       X5, 8(SP)
 	XORQ         R11, R11
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 16(SP)
 
 outer:
 	MOVQ R11, R12
@@ -81003,24 +81299,29 @@ rowperm420:
 	ADDQ      R12, R11
 
 drain:
-	VMOVUPD       16(SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, 16(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       16(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        16(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, 16(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -81055,8 +81356,6 @@ TEXT ·sigmoidCERowGradAVX512F32(SB), NOSPLIT, $80-168
 	VMOVSS       X4, (SP)
 	VMOVSS       X5, 8(SP)
 	XORQ         R11, R11
-	VXORPS       Z4, Z4, Z4
-	VMOVUPS      Z4, 16(SP)
 
 outer:
 	MOVQ R11, R12
@@ -81551,24 +81850,29 @@ rowperm426:
 	ADDQ         R12, R11
 
 drain:
-	VMOVUPD       16(SP), Z4
 	VADDPS        Z1, Z0, Z0
 	VADDPS        Z3, Z2, Z2
 	VADDPS        Z2, Z0, Z0
-	VXORPS        Z1, Z1, Z1
-	VXORPS        Z2, Z2, Z2
-	VXORPS        Z3, Z3, Z3
-	VEXTRACTF32X8 $0x01, Z0, Y5
+	VEXTRACTF32X8 $0x01, Z0, Y1
 	VCVTPS2PD     Y0, Z0
-	VCVTPS2PD     Y5, Z5
-	VADDPD        Z5, Z0, Z0
-	VADDPD        Z0, Z4, Z4
-	VMOVUPD       Z4, 16(SP)
-	VXORPS        Z0, Z0, Z0
-	MOVQ          p_len+32(FP), R12
-	CMPQ          R11, R12
-	JL            outer
-	VMOVUPS       16(SP), Z0
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z0, Z0
+	CMPQ          R11, $0x00001000
+	JLE           first
+	VADDPD        16(SP), Z0, Z0
+
+first:
+	MOVQ    p_len+32(FP), R12
+	CMPQ    R11, R12
+	JGE     final
+	VMOVUPD Z0, 16(SP)
+	VXORPS  Z0, Z0, Z0
+	VXORPS  Z1, Z1, Z1
+	VXORPS  Z2, Z2, Z2
+	VXORPS  Z3, Z3, Z3
+	JMP     outer
+
+final:
 	VEXTRACTF64X4 $0x01, Z0, Y1
 	VADDPD        Y1, Y0, Y0
 	VEXTRACTF128  $0x01, Y0, X1
@@ -82298,16 +82602,16 @@ esdone:
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z19
+	VCVTPS2PD     Y2, Z1
+	VADDPD        Z1, Z19, Z19
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y19
-	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y19, Z19
-	VADDPD        Z19, Z1, Z1
-	VADDPD        Z1, Z18, Z18
+	VADDPD        Z19, Z18, Z18
 	VMOVUPD       Z18, (SP)
-	VXORPS        Z1, Z1, Z1
 	MOVQ          x_len+8(FP), DX
 	CMPQ          CX, DX
 	JL            esouter
@@ -82527,16 +82831,16 @@ esdone:
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z19
+	VCVTPS2PD     Y2, Z1
+	VADDPD        Z1, Z19, Z19
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y19
-	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y19, Z19
-	VADDPD        Z19, Z1, Z1
-	VADDPD        Z1, Z18, Z18
+	VADDPD        Z19, Z18, Z18
 	VMOVUPD       Z18, (SP)
-	VXORPS        Z1, Z1, Z1
 	MOVQ          x_len+32(FP), BX
 	CMPQ          DX, BX
 	JL            esouter
@@ -82762,30 +83066,30 @@ esdone:
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z23
+	VCVTPS2PD     Y2, Z1
+	VADDPD        Z1, Z23, Z23
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y23
-	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y23, Z23
-	VADDPD        Z23, Z1, Z1
-	VADDPD        Z1, Z22, Z22
+	VADDPD        Z23, Z22, Z22
 	VMOVUPD       Z22, (SP)
-	VXORPS        Z1, Z1, Z1
 	VMOVUPD       64(SP), Z22
 	VADDPS        Z6, Z5, Z5
 	VADDPS        Z8, Z7, Z7
 	VADDPS        Z7, Z5, Z5
+	VEXTRACTF32X8 $0x01, Z5, Y6
+	VCVTPS2PD     Y5, Z23
+	VCVTPS2PD     Y6, Z5
+	VADDPD        Z5, Z23, Z23
+	VXORPS        Z5, Z5, Z5
 	VXORPS        Z6, Z6, Z6
 	VXORPS        Z7, Z7, Z7
 	VXORPS        Z8, Z8, Z8
-	VEXTRACTF32X8 $0x01, Z5, Y23
-	VCVTPS2PD     Y5, Z5
-	VCVTPS2PD     Y23, Z23
-	VADDPD        Z23, Z5, Z5
-	VADDPD        Z5, Z22, Z22
+	VADDPD        Z23, Z22, Z22
 	VMOVUPD       Z22, 64(SP)
-	VXORPS        Z5, Z5, Z5
 	MOVQ          x_len+8(FP), DX
 	CMPQ          CX, DX
 	JL            esouter
@@ -83028,30 +83332,30 @@ esdone:
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z23
+	VCVTPS2PD     Y2, Z1
+	VADDPD        Z1, Z23, Z23
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y23
-	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y23, Z23
-	VADDPD        Z23, Z1, Z1
-	VADDPD        Z1, Z22, Z22
+	VADDPD        Z23, Z22, Z22
 	VMOVUPD       Z22, (SP)
-	VXORPS        Z1, Z1, Z1
 	VMOVUPD       64(SP), Z22
 	VADDPS        Z6, Z5, Z5
 	VADDPS        Z8, Z7, Z7
 	VADDPS        Z7, Z5, Z5
+	VEXTRACTF32X8 $0x01, Z5, Y6
+	VCVTPS2PD     Y5, Z23
+	VCVTPS2PD     Y6, Z5
+	VADDPD        Z5, Z23, Z23
+	VXORPS        Z5, Z5, Z5
 	VXORPS        Z6, Z6, Z6
 	VXORPS        Z7, Z7, Z7
 	VXORPS        Z8, Z8, Z8
-	VEXTRACTF32X8 $0x01, Z5, Y23
-	VCVTPS2PD     Y5, Z5
-	VCVTPS2PD     Y23, Z23
-	VADDPD        Z23, Z5, Z5
-	VADDPD        Z5, Z22, Z22
+	VADDPD        Z23, Z22, Z22
 	VMOVUPD       Z22, 64(SP)
-	VXORPS        Z5, Z5, Z5
 	MOVQ          x_len+32(FP), BX
 	CMPQ          DX, BX
 	JL            esouter
@@ -83331,44 +83635,44 @@ esdone:
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z27
+	VCVTPS2PD     Y2, Z1
+	VADDPD        Z1, Z27, Z27
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y27
-	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y27, Z27
-	VADDPD        Z27, Z1, Z1
-	VADDPD        Z1, Z26, Z26
+	VADDPD        Z27, Z26, Z26
 	VMOVUPD       Z26, (SP)
-	VXORPS        Z1, Z1, Z1
 	VMOVUPD       64(SP), Z26
 	VADDPS        Z6, Z5, Z5
 	VADDPS        Z8, Z7, Z7
 	VADDPS        Z7, Z5, Z5
+	VEXTRACTF32X8 $0x01, Z5, Y6
+	VCVTPS2PD     Y5, Z27
+	VCVTPS2PD     Y6, Z5
+	VADDPD        Z5, Z27, Z27
+	VXORPS        Z5, Z5, Z5
 	VXORPS        Z6, Z6, Z6
 	VXORPS        Z7, Z7, Z7
 	VXORPS        Z8, Z8, Z8
-	VEXTRACTF32X8 $0x01, Z5, Y27
-	VCVTPS2PD     Y5, Z5
-	VCVTPS2PD     Y27, Z27
-	VADDPD        Z27, Z5, Z5
-	VADDPD        Z5, Z26, Z26
+	VADDPD        Z27, Z26, Z26
 	VMOVUPD       Z26, 64(SP)
-	VXORPS        Z5, Z5, Z5
 	VMOVUPD       128(SP), Z26
 	VADDPS        Z10, Z9, Z9
 	VADDPS        Z12, Z11, Z11
 	VADDPS        Z11, Z9, Z9
+	VEXTRACTF32X8 $0x01, Z9, Y10
+	VCVTPS2PD     Y9, Z27
+	VCVTPS2PD     Y10, Z9
+	VADDPD        Z9, Z27, Z27
+	VXORPS        Z9, Z9, Z9
 	VXORPS        Z10, Z10, Z10
 	VXORPS        Z11, Z11, Z11
 	VXORPS        Z12, Z12, Z12
-	VEXTRACTF32X8 $0x01, Z9, Y27
-	VCVTPS2PD     Y9, Z9
-	VCVTPS2PD     Y27, Z27
-	VADDPD        Z27, Z9, Z9
-	VADDPD        Z9, Z26, Z26
+	VADDPD        Z27, Z26, Z26
 	VMOVUPD       Z26, 128(SP)
-	VXORPS        Z9, Z9, Z9
 	MOVQ          x_len+8(FP), BX
 	CMPQ          DX, BX
 	JL            esouter
@@ -83665,44 +83969,44 @@ esdone:
 	VADDPS        Z2, Z1, Z1
 	VADDPS        Z4, Z3, Z3
 	VADDPS        Z3, Z1, Z1
+	VEXTRACTF32X8 $0x01, Z1, Y2
+	VCVTPS2PD     Y1, Z27
+	VCVTPS2PD     Y2, Z1
+	VADDPD        Z1, Z27, Z27
+	VXORPS        Z1, Z1, Z1
 	VXORPS        Z2, Z2, Z2
 	VXORPS        Z3, Z3, Z3
 	VXORPS        Z4, Z4, Z4
-	VEXTRACTF32X8 $0x01, Z1, Y27
-	VCVTPS2PD     Y1, Z1
-	VCVTPS2PD     Y27, Z27
-	VADDPD        Z27, Z1, Z1
-	VADDPD        Z1, Z26, Z26
+	VADDPD        Z27, Z26, Z26
 	VMOVUPD       Z26, (SP)
-	VXORPS        Z1, Z1, Z1
 	VMOVUPD       64(SP), Z26
 	VADDPS        Z6, Z5, Z5
 	VADDPS        Z8, Z7, Z7
 	VADDPS        Z7, Z5, Z5
+	VEXTRACTF32X8 $0x01, Z5, Y6
+	VCVTPS2PD     Y5, Z27
+	VCVTPS2PD     Y6, Z5
+	VADDPD        Z5, Z27, Z27
+	VXORPS        Z5, Z5, Z5
 	VXORPS        Z6, Z6, Z6
 	VXORPS        Z7, Z7, Z7
 	VXORPS        Z8, Z8, Z8
-	VEXTRACTF32X8 $0x01, Z5, Y27
-	VCVTPS2PD     Y5, Z5
-	VCVTPS2PD     Y27, Z27
-	VADDPD        Z27, Z5, Z5
-	VADDPD        Z5, Z26, Z26
+	VADDPD        Z27, Z26, Z26
 	VMOVUPD       Z26, 64(SP)
-	VXORPS        Z5, Z5, Z5
 	VMOVUPD       128(SP), Z26
 	VADDPS        Z10, Z9, Z9
 	VADDPS        Z12, Z11, Z11
 	VADDPS        Z11, Z9, Z9
+	VEXTRACTF32X8 $0x01, Z9, Y10
+	VCVTPS2PD     Y9, Z27
+	VCVTPS2PD     Y10, Z9
+	VADDPD        Z9, Z27, Z27
+	VXORPS        Z9, Z9, Z9
 	VXORPS        Z10, Z10, Z10
 	VXORPS        Z11, Z11, Z11
 	VXORPS        Z12, Z12, Z12
-	VEXTRACTF32X8 $0x01, Z9, Y27
-	VCVTPS2PD     Y9, Z9
-	VCVTPS2PD     Y27, Z27
-	VADDPD        Z27, Z9, Z9
-	VADDPD        Z9, Z26, Z26
+	VADDPD        Z27, Z26, Z26
 	VMOVUPD       Z26, 128(SP)
-	VXORPS        Z9, Z9, Z9
 	MOVQ          x_len+32(FP), SI
 	CMPQ          BX, SI
 	JL            esouter

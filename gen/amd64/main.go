@@ -349,11 +349,12 @@ func kernel(c *g, b body, d driver) {
 	var dacc, dwacc Mem // in the frame: no register is held for them
 	lim := GP64()       // the current block's end, less what the loop needs
 	if flush {
+		// Written at the end of every block but the last, read at the end
+		// of every block but the first: a call of one block never touches
+		// them (no store-to-load round trip on its critical path).
 		dacc = AllocLocal(c.Bytes)
-		c.store(c.zeros(), dacc)
 		if d.Stats {
 			dwacc = AllocLocal(c.Bytes)
-			c.store(c.zeros(), dwacc)
 		}
 		Label("outer")
 		MOVQ(i, lim)
@@ -406,15 +407,36 @@ func kernel(c *g, b body, d driver) {
 	Label("drain")
 	var sum, wsum reg.VecVirtual
 	if flush {
-		c.drain(acc, dacc)
+		// Every block but the last holds flushElems elements, so the first
+		// one ends at i <= flushElems and has nothing drained before it.
+		sum = c.widenSum(acc)
 		if d.Stats {
-			c.drain(wacc, dwacc)
+			wsum = c.widenSum(wacc)
 		}
-		CMPQ(i, Load(Param("p").Len(), GP64()))
-		JL(LabelRef("outer"))
-		sum = c.reduce64(c.loaded(dacc))
+		CMPQ(i, U32(flushElems))
+		JLE(LabelRef("first"))
+		VADDPD(dacc, sum, sum)
 		if d.Stats {
-			wsum = c.reduce64(c.loaded(dwacc))
+			VADDPD(dwacc, wsum, wsum)
+		}
+		Label("first")
+		CMPQ(i, Load(Param("p").Len(), GP64()))
+		JGE(LabelRef("final"))
+		VMOVUPD(sum, dacc)
+		if d.Stats {
+			VMOVUPD(wsum, dwacc)
+		}
+		for k := range acc {
+			c.zero(acc[k])
+			if d.Stats {
+				c.zero(wacc[k])
+			}
+		}
+		JMP(LabelRef("outer"))
+		Label("final")
+		sum = c.reduce64(sum)
+		if d.Stats {
+			wsum = c.reduce64(wsum)
 		}
 	} else {
 		sum = c.reduce64(acc...)
@@ -454,15 +476,10 @@ func (c *g) loaded(m Mem) reg.VecVirtual {
 	return v
 }
 
-// drain adds the float32 accumulators, widened to float64, into the
-// float64 vector at dm and zeroes them.
-func (c *g) drain(acc []reg.VecVirtual, dm Mem) {
-	d := c.vec()
-	VMOVUPD(dm, d)
+// widenSum returns the sum of the float32 accumulators, widened to float64
+// (the accumulators are clobbered).
+func (c *g) widenSum(acc []reg.VecVirtual) reg.VecVirtual {
 	c.addTree(acc)
-	for _, v := range acc[1:] {
-		c.zero(v)
-	}
 	a := acc[0]
 	if c.wide() {
 		hi := YMM()
@@ -471,18 +488,28 @@ func (c *g) drain(acc []reg.VecVirtual, dm Mem) {
 		VCVTPS2PD(a.AsY(), lo)
 		VCVTPS2PD(hi, hd)
 		VADDPD(hd, lo, lo)
-		VADDPD(lo, d, d)
-	} else {
-		hi := XMM()
-		VEXTRACTF128(U8(1), a, hi)
-		lo, hd := YMM(), YMM()
-		VCVTPS2PD(a.AsX(), lo)
-		VCVTPS2PD(hi, hd)
-		VADDPD(hd, lo, lo)
-		VADDPD(lo, d, d)
+		return lo
 	}
+	hi := XMM()
+	VEXTRACTF128(U8(1), a, hi)
+	lo, hd := YMM(), YMM()
+	VCVTPS2PD(a.AsX(), lo)
+	VCVTPS2PD(hi, hd)
+	VADDPD(hd, lo, lo)
+	return lo
+}
+
+// drain adds the float32 accumulators, widened to float64, into the
+// float64 vector at dm and zeroes them.
+func (c *g) drain(acc []reg.VecVirtual, dm Mem) {
+	d := c.vec()
+	VMOVUPD(dm, d)
+	lo := c.widenSum(acc)
+	for _, v := range acc {
+		c.zero(v)
+	}
+	VADDPD(lo, d, d)
 	VMOVUPD(d, dm)
-	c.zero(a)
 }
 
 // reduce64 adds float64 vectors and returns the sum of their lanes in the

@@ -1,6 +1,8 @@
 package losses
 
 import (
+	"unsafe"
+
 	"github.com/simdloss/simdloss/asm"
 	"github.com/simdloss/simdloss/internal/noescape"
 	"github.com/simdloss/simdloss/reduce"
@@ -15,32 +17,68 @@ const directMax = 1 << 16
 
 // directPair is the direct path of an elementwise loss of two tensors
 // (passed by pointer: copying two tensors through the stack again costs more
-// than the checks): ok
-// is false (and nothing computed) unless both are valid tensors of the same
-// shape with at most directMax elements; the general path then runs and
-// reports any error.
+// than the checks): ok is false (and nothing computed) unless both are valid
+// tensors of the same shape with at most directMax elements; the general
+// path then runs and reports any error. A call of one block (the common
+// case) is the shape check, the kernel and the division, nothing else.
 func directPair[T Float](loss asm.ElemLoss, p, y *Tensor[T], a float64) (T, bool) {
 	n := len(p.Data)
-	if n > directMax || len(y.Data) != n || len(p.Shape) != len(y.Shape) || len(p.Shape) == 0 {
+	if len(p.Shape) != 1 || len(y.Shape) != 1 || p.Shape[0] != n || y.Shape[0] != n || len(y.Data) != n || n == 0 || n > reduce.BlockElems {
+		return directOther(loss, p, y, a)
+	}
+	// One block (at most 64 KiB of each input, so never split): the
+	// compensated combination of a single partial v is v + 0 (−0 becomes
+	// +0; Inf and NaN stay), divided by the n weights of 1.
+	if is32[T]() {
+		return T((kernels[float32]().Elem[loss].Sum(kdata[float32](p), kdata[float32](y), float32(a)) + 0) / float64(n)), true
+	}
+	return T((kernels[float64]().Elem[loss].Sum(kdata[float64](p), kdata[float64](y), a) + 0) / float64(n)), true
+}
+
+// directOther is directPair's path for other ranks, for no elements and
+// for more than one block.
+//
+//go:noinline
+func directOther[T Float](loss asm.ElemLoss, p, y *Tensor[T], a float64) (T, bool) {
+	n := len(p.Data)
+	if !directShape(p.Shape, y.Shape, n, len(y.Data)) {
 		return 0, false
 	}
+	if n <= reduce.BlockElems && n > 0 {
+		if is32[T]() {
+			return T((kernels[float32]().Elem[loss].Sum(kdata[float32](p), kdata[float32](y), float32(a)) + 0) / float64(n)), true
+		}
+		return T((kernels[float64]().Elem[loss].Sum(kdata[float64](p), kdata[float64](y), a) + 0) / float64(n)), true
+	}
+	// Several blocks (or none): their compensated combination, and the
+	// general path's split if the threshold was set below directMax.
+	return T(direct(loss, kdata[T](p), kdata[T](y), a)), true
+}
+
+// kdata returns t.Data as the kernel type E of the same size, without
+// checks and hidden from escape analysis: the kernels keep no reference, and
+// a tensor whose data a kernel reads must not move to the heap for it.
+func kdata[E, T Float](t *Tensor[T]) []E {
+	return *(*[]E)(unsafe.Pointer(noescape.Ptr(&t.Data)))
+}
+
+// directShape reports whether shapes ps and ys are the same, of np and ny
+// elements, valid and at most directMax elements (any rank >= 1).
+func directShape(ps, ys []int, np, ny int) bool {
+	if np > directMax || ny != np || len(ps) != len(ys) || len(ps) == 0 {
+		return false
+	}
 	m := 1
-	for i, d := range p.Shape {
-		if d != y.Shape[i] || d < 0 || d > directMax {
-			return 0, false
+	for i, d := range ps {
+		if d != ys[i] || d < 0 || d > directMax {
+			return false
 		}
 		m *= d // at most directMax·directMax before a 0 dim or an early exit
 		if m > directMax {
 			m = directMax + 1
 		}
 	}
-	if m != n {
-		return 0, false
-	}
-	if is32[T]() {
-		return T(directSum(kernels[float32](), loss, as[float32](p.Data), as[float32](y.Data), float32(a))), true
-	}
-	return T(directSum(kernels[float64](), loss, as[float64](p.Data), as[float64](y.Data), a)), true
+	return m == np
 }
 
 // direct returns the default reduction (SumByNonzeroWeights with the

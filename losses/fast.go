@@ -28,11 +28,12 @@ func directPair[T Float](loss asm.ElemLoss, p, y *Tensor[T], a float64) (T, bool
 	}
 	// One block (at most 64 KiB of each input, so never split): the
 	// compensated combination of a single partial v is v + 0 (−0 becomes
-	// +0; Inf and NaN stay), divided by the n weights of 1.
+	// +0; Inf and NaN stay), which is v itself since every kernel's sum
+	// starts from +0 and so is never −0; divided by the n weights of 1.
 	if is32[T]() {
-		return T((kernels[float32]().Elem[loss].Sum(kdata[float32](p), kdata[float32](y), float32(a)) + 0) / float64(n)), true
+		return T((kernels[float32]().Elem[loss].Sum(kdata[float32](p), kdata[float32](y), float32(a))) / float64(n)), true
 	}
-	return T((kernels[float64]().Elem[loss].Sum(kdata[float64](p), kdata[float64](y), a) + 0) / float64(n)), true
+	return T((kernels[float64]().Elem[loss].Sum(kdata[float64](p), kdata[float64](y), a)) / float64(n)), true
 }
 
 // directOther is directPair's path for other ranks, for no elements and
@@ -46,9 +47,9 @@ func directOther[T Float](loss asm.ElemLoss, p, y *Tensor[T], a float64) (T, boo
 	}
 	if n <= reduce.BlockElems && n > 0 {
 		if is32[T]() {
-			return T((kernels[float32]().Elem[loss].Sum(kdata[float32](p), kdata[float32](y), float32(a)) + 0) / float64(n)), true
+			return T((kernels[float32]().Elem[loss].Sum(kdata[float32](p), kdata[float32](y), float32(a))) / float64(n)), true
 		}
-		return T((kernels[float64]().Elem[loss].Sum(kdata[float64](p), kdata[float64](y), a) + 0) / float64(n)), true
+		return T((kernels[float64]().Elem[loss].Sum(kdata[float64](p), kdata[float64](y), a)) / float64(n)), true
 	}
 	// Several blocks (or none): their compensated combination, and the
 	// general path's split if the threshold was set below directMax.

@@ -52,6 +52,12 @@ func testDirectPath[T losses.Float](t *testing.T) {
 				if !sameBits(got, want) {
 					t.Errorf("%s n=%d specials=%v: direct %v, general %v", name, n, withSpecials, got, want)
 				}
+				if n%8 == 0 { // rank 2 takes the direct path's other branch
+					got, err1 := callPair(name, losses.New(p, 8, n/8), losses.New(y, 8, n/8))
+					if err1 != nil || !sameBits(got, want) {
+						t.Errorf("%s [8,%d] specials=%v: direct %v (%v), general %v", name, n/8, withSpecials, got, err1, want)
+					}
+				}
 			}
 			got, err1 := losses.ComputeWeightedLoss(losses.New(p))
 			want, err2 := losses.ComputeWeightedLoss(losses.New(p), def)

@@ -25,6 +25,10 @@ type body struct {
 	// fused, when set, returns f1 and f2 with l = f1·f2 (the body's last
 	// operation a product): sums accumulate it with one fused multiply-add.
 	fused func(c *g, p reg.VecVirtual, y Op) (f1, f2 reg.VecVirtual)
+	// sumMem, when set, is emit's loss for the plain sum of a whole vector
+	// with y read straight from memory (one instruction fewer per vector;
+	// the same operations, so the same bits).
+	sumMem func(c *g, p reg.VecVirtual, y Op) reg.VecVirtual
 	// phased, when set, emits the body's first phase and returns a function
 	// emitting the rest: an unrolled loop emits every vector's first phase
 	// before any rest, so that independent work separates the dependent
@@ -43,7 +47,7 @@ type body struct {
 }
 
 var bodies = []body{
-	{Name: "AbsDiff", Fn: "absDiff", Doc: "l = |p − y|, g = sign(p − y)", UsesY: true, Unroll: 8, emit: absDiffBody, hoist: absHoist},
+	{Name: "AbsDiff", Fn: "absDiff", Doc: "l = |p − y|, g = sign(p − y)", UsesY: true, Unroll: 8, emit: absDiffBody, sumMem: absDiffMem, hoist: absHoist},
 	{Name: "SqDiff", Fn: "sqDiff", Doc: "l = (p − y)², g = 2(p − y)", UsesY: true, Unroll: 8, emit: sqDiffBody, fused: sqDiffFused},
 	{Name: "LogLoss", Fn: "logLoss", Doc: "l = −y·ln(p + a) − (1 − y)·ln(1 − p + a), g = −y/(p + a) + (1 − y)/(1 − p + a)", UsesY: true, UsesA: true, Unroll: 2, emit: logLossBody, setup: logLossSetup},
 	{Name: "Hinge", Fn: "hinge", Doc: "y' = 2y − 1, l = max(0, 1 − y'·p), g = −y' where 1 − y'·p > 0 else 0", UsesY: true, Unroll: 4, emit: hingeBody, hoist: hingeHoist},
@@ -98,15 +102,26 @@ func (c *g) sign(d reg.VecVirtual) reg.VecVirtual {
 	return r
 }
 
-func absDiffBody(c *g, p, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
-	d := c.vec()
+// absDiff returns d = p − y and l = |d|.
+func absDiff(c *g, p reg.VecVirtual, y Op) (d, l reg.VecVirtual) {
+	d = c.vec()
 	c.sub(d, p, y)
-	l := c.vec()
+	l = c.vec()
 	c.and(l, d, c.absMaskR())
+	return d, l
+}
+
+func absDiffBody(c *g, p, y reg.VecVirtual, _ func() reg.VecVirtual, wantGrad bool) (reg.VecVirtual, reg.VecVirtual) {
+	d, l := absDiff(c, p, y)
 	if !wantGrad {
 		return l, nil
 	}
 	return l, c.sign(d)
+}
+
+func absDiffMem(c *g, p reg.VecVirtual, y Op) reg.VecVirtual {
+	_, l := absDiff(c, p, y)
+	return l
 }
 
 func sqDiffFused(c *g, p reg.VecVirtual, y Op) (reg.VecVirtual, reg.VecVirtual) {

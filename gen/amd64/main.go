@@ -243,6 +243,10 @@ func kernel(c *g, b body, d driver) {
 			c.fma(acc[k], f1, f2)
 			return
 		}
+		if whole && d.Field == "Sum" && b.sumMem != nil && b.UsesY {
+			c.add(acc[k], acc[k], b.sumMem(c, p, at(q.y, off)))
+			return
+		}
 		y := p
 		if b.UsesY {
 			y = ld(q.y)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/simdloss/simdloss/asm"
 	"github.com/simdloss/simdloss/internal/cputime"
@@ -453,21 +454,19 @@ func BenchmarkOverhead(b *testing.B) {
 	}
 }
 
-// BenchmarkBandwidth/<loss or probe>/<level>: float32 at 16Mi elements
-// (128 MiB read per call, far beyond the caches), next to the read-bandwidth
-// probe of each level reading the same two slices: memory-bound losses are
-// judged by their MB/s against the probe's, in the same run.
+// BenchmarkBandwidth/<loss>/<level>: float32 at 16Mi elements (128 MiB
+// read per call, far beyond the caches), each call next to a call of the
+// level's read-bandwidth probe on the same two slices, alternated in one
+// loop: the machine's memory bandwidth drifts by tens of percent from one
+// second to the next, so only interleaved calls compare. It reports the
+// wall time per call of each (probe-ns/op, loss-ns/op) and the loss's
+// bytes/s as a share of the probe's (%probe). Both run on one thread (the
+// probe has no other form; BenchmarkParallel has the two-thread figures).
 func BenchmarkBandwidth(b *testing.B) {
 	const n = 1 << 24
 	p, y := benchData[float32](n)
+	defer losses.SetParallelThreshold(math.MaxInt)()
 	for _, level := range losses.Kernels() {
-		b.Run("ReadProbe/"+level, func(b *testing.B) {
-			b.SetBytes(8 * n)
-			cputime.Report(b, func() {
-				v, _ := asm.ReadProbeAt(level, p, y)
-				benchSink += float64(v)
-			})
-		})
 		for _, name := range []string{"MeanSquaredError", "AbsoluteDifference", "HingeLoss", "LogLoss"} {
 			b.Run(name+"/"+level, func(b *testing.B) {
 				restore, err := losses.UseKernel(level)
@@ -475,11 +474,23 @@ func BenchmarkBandwidth(b *testing.B) {
 					b.Fatal(err)
 				}
 				defer restore()
-				b.SetBytes(8 * n)
-				cputime.Report(b, func() {
-					v, _ := callPair(name, losses.New(p), losses.New(y))
+				call := heldCall(name, p, y)
+				var probe, loss time.Duration
+				calls := 0
+				for b.Loop() {
+					t0 := time.Now()
+					v, _ := asm.ReadProbeAt(level, p, y)
 					benchSink += float64(v)
-				})
+					t1 := time.Now()
+					call()
+					t2 := time.Now()
+					probe += t1.Sub(t0)
+					loss += t2.Sub(t1)
+					calls++
+				}
+				b.ReportMetric(float64(probe.Nanoseconds())/float64(calls), "probe-ns/op")
+				b.ReportMetric(float64(loss.Nanoseconds())/float64(calls), "loss-ns/op")
+				b.ReportMetric(100*probe.Seconds()/loss.Seconds(), "%probe")
 			})
 		}
 	}

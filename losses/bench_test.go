@@ -14,6 +14,10 @@ import (
 
 var benchSink float64
 
+// benchZero is 0, in a variable the compiler cannot see through: it makes a
+// benchmark's next input depend on its last result.
+var benchZero uint64
+
 func benchData[T losses.Float](n int) (p, y []T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	p, y = make([]T, n), make([]T, n)
@@ -406,7 +410,7 @@ func benchLogits(p []float32) []float32 {
 	return x
 }
 
-// BenchmarkOverhead/n=<n>/<loss>/<level>/{kernel,api,api-new}: the public
+// BenchmarkOverhead/n=<n>/<loss>/<level>/{kernel,kernel-chained,api,api-new}: the public
 // call next to the level's Sum kernel called directly on the same data
 // (divided by n like the API's default reduction), in one run: the API's
 // per-call cost. api calls on tensors built once (heldCall), api-new on
@@ -434,6 +438,19 @@ func BenchmarkOverhead(b *testing.B) {
 				b.Run(prefix+"kernel", func(b *testing.B) {
 					b.SetBytes(int64(8 * n))
 					cputime.Report(b, func() { benchSink += sum(in, y, l.a) / float64(n) })
+				})
+				// kernel-chained: each call's input starts at an offset
+				// (always 0) computed from the previous result, so calls
+				// cannot overlap: the kernel's latency rather than its
+				// throughput, the regime api-new runs in.
+				b.Run(prefix+"kernel-chained", func(b *testing.B) {
+					b.SetBytes(int64(8 * n))
+					off := 0
+					cputime.Report(b, func() {
+						v := sum(in[off:], y[off:], l.a) / float64(n)
+						off = int(math.Float64bits(v) & benchZero)
+						benchSink += v
+					})
 				})
 				for _, form := range []struct {
 					name string

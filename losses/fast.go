@@ -37,7 +37,7 @@ func directPair[T Float](loss asm.ElemLoss, p, y *Tensor[T], a float64) (T, bool
 }
 
 // directOther is directPair's path for other ranks, for no elements and
-// for more than one block.
+// for more than one block: direct over the checked tensors.
 //
 //go:noinline
 func directOther[T Float](loss asm.ElemLoss, p, y *Tensor[T], a float64) (T, bool) {
@@ -45,14 +45,8 @@ func directOther[T Float](loss asm.ElemLoss, p, y *Tensor[T], a float64) (T, boo
 	if !directShape(p.Shape, y.Shape, n, len(y.Data)) {
 		return 0, false
 	}
-	if n <= reduce.BlockElems && n > 0 {
-		if is32[T]() {
-			return T((kernels[float32]().Elem[loss].Sum(kdata[float32](p), kdata[float32](y), float32(a))) / float64(n)), true
-		}
-		return T((kernels[float64]().Elem[loss].Sum(kdata[float64](p), kdata[float64](y), a)) / float64(n)), true
-	}
-	// Several blocks (or none): their compensated combination, and the
-	// general path's split if the threshold was set below directMax.
+	// The blocks' compensated combination (and the general path's split if
+	// the threshold was set below directMax).
 	return T(direct(loss, kdata[T](p), kdata[T](y), a)), true
 }
 

@@ -484,23 +484,9 @@ func (c *g) loaded(m Mem) reg.VecVirtual {
 // (the accumulators are clobbered).
 func (c *g) widenSum(acc []reg.VecVirtual) reg.VecVirtual {
 	c.addTree(acc)
-	a := acc[0]
-	if c.wide() {
-		hi := YMM()
-		VEXTRACTF32X8(U8(1), a, hi)
-		lo, hd := ZMM(), ZMM()
-		VCVTPS2PD(a.AsY(), lo)
-		VCVTPS2PD(hi, hd)
-		VADDPD(hd, lo, lo)
-		return lo
-	}
-	hi := XMM()
-	VEXTRACTF128(U8(1), a, hi)
-	lo, hd := YMM(), YMM()
-	VCVTPS2PD(a.AsX(), lo)
-	VCVTPS2PD(hi, hd)
-	VADDPD(hd, lo, lo)
-	return lo
+	w := c.widen(acc[0])
+	VADDPD(w[1], w[0], w[0])
+	return w[0]
 }
 
 // drain adds the float32 accumulators, widened to float64, into the
